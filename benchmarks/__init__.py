@@ -1,0 +1,1 @@
+"""Benchmarks: detection quality and speed against baselines."""

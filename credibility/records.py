@@ -1,0 +1,58 @@
+"""Small frozen records passed between the library's parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ArticleKind = Literal["reporting", "factcheck"]
+ARTICLE_KINDS: tuple[ArticleKind, ...] = ("reporting", "factcheck")
+
+SentenceRole = Literal["body", "claim", "title"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """One verified article or fact-check, as read from a file, feed or page."""
+
+    id: str
+    text: str = ""
+    title: str = ""
+    url: str = ""
+    source: str = ""
+    published: str = ""
+    kind: ArticleKind = "reporting"
+    claim: str = ""
+    rating: str = ""
+    speaker: str = ""
+    #: Where the record came from ("articles.jsonl:12"), for messages only.
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A sentence of a text with its character offsets: ``text == source[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProblem:
+    """An input (or one line of it) that could not be read; the rest of the batch goes on."""
+
+    origin: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    sentences_added: int = 0
+    sentences_embedded: int = 0
+    problems: tuple[LoadProblem, ...] = field(default_factory=tuple)

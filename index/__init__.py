@@ -1,0 +1,1 @@
+"""The verified index: FAISS vectors and a SQLite metadata store, in one folder."""
