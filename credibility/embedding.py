@@ -130,6 +130,16 @@ def load_embedder(settings: Settings) -> Embedder:
 def _build(settings: Settings) -> Embedder:
     if settings.encoder_backend == "torch":
         return SentenceTransformerEmbedder(settings.model, settings.batch_size, settings.torch_threads)
+    if settings.encoder_backend in ("onnx", "onnx-int8"):
+        from credibility.onnx_encoder import OnnxEmbedder
+
+        return OnnxEmbedder(
+            settings.model,
+            settings.encoder_backend,
+            cache_dir=settings.home / "encoders",
+            batch_size=settings.batch_size,
+            threads=settings.torch_threads,
+        )
     raise ModelError(
-        f"encoder backend {settings.encoder_backend!r} is not available in this build; use 'torch'"
+        f"unknown encoder backend {settings.encoder_backend!r}; use 'torch', 'onnx' or 'onnx-int8'"
     )

@@ -56,3 +56,23 @@ class IngestReport:
     sentences_added: int = 0
     sentences_embedded: int = 0
     problems: tuple[LoadProblem, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The best verified match for a sentence or query: one record everywhere (JSON, CSV, search)."""
+
+    article_id: str
+    sentence_id: int
+    sentence: str
+    title: str
+    url: str
+    source: str
+    kind: str
+    claim: str
+    rating: str
+    verdict: str
+    score: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.__slots__}

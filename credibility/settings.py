@@ -48,6 +48,23 @@ class Settings(BaseSettings):
     #: How many articles one write transaction holds during a bulk ingest.
     commit_every: int = Field(default=2000, ge=1)
 
+    # --- fetching (URLs, feeds) -------------------------------------------------
+    fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds per request (connect and read).")
+    fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Body size cap, streamed.")
+    fetch_max_redirects: int = Field(default=5, ge=0)
+    fetch_retries: int = Field(default=3, ge=0, description="Retries on connection errors, 429 and 5xx.")
+    fetch_backoff: float = Field(default=0.5, ge=0, description="First retry delay in seconds, doubled each time.")
+    fetch_per_host_concurrency: int = Field(default=2, ge=1)
+    fetch_politeness_delay: float = Field(default=0.5, ge=0, description="Seconds between requests to one host.")
+    user_agent: str = "credibility/0.1 (+https://github.com/credibility-project/credibility; verification bot)"
+    respect_robots: bool = True
+    #: Hosts (names) that the SSRF guard lets through even when they resolve to private addresses.
+    allow_hosts: tuple[str, ...] = ()
+    #: Networks (CIDR, e.g. "127.0.0.0/8") that the SSRF guard lets through.
+    allow_networks: tuple[str, ...] = ()
+    #: Honour HTTP(S)_PROXY environment variables (off: a proxy could route around the SSRF guard).
+    fetch_trust_env: bool = False
+
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
@@ -55,3 +72,8 @@ class Settings(BaseSettings):
     @property
     def results_db(self) -> Path:
         return self.home / "results.sqlite"
+
+    @property
+    def fetch_cache_db(self) -> Path:
+        """ETag / Last-Modified store for conditional GET."""
+        return self.home / "fetch-cache.sqlite"

@@ -1,0 +1,272 @@
+"""The ``credibility`` command line.
+
+Exit status: 0 on success, 1 when ``check --fail-on`` found a listed label, 2 on
+bad usage or bad input (one line on stderr, never a traceback for a user error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from credibility.errors import CredibilityError, InputError
+from credibility.records import ARTICLE_KINDS
+from credibility.settings import Settings
+
+PROG = "credibility"
+
+
+class UsageError(CredibilityError):
+    """Bad command-line usage."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "home", None):
+        overrides["home"] = Path(args.home).expanduser()
+    return Settings(**overrides)
+
+
+def _add_home(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="data folder holding the index (default: $CREDIBILITY_HOME, else a per-user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Check articles sentence by sentence against verified reporting.")
+    from credibility import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    index = commands.add_parser("index", help="build and inspect the index of verified reporting")
+    index_commands = index.add_subparsers(dest="index_command", required=True, parser_class=_Parser)
+    add = index_commands.add_parser("add", help="add articles or fact-checks from files, folders or URLs")
+    _add_home(add)
+    add.add_argument("--kind", choices=ARTICLE_KINDS, default="reporting", help="what the inputs are")
+    add.add_argument("--source", default="", help="publisher name recorded for these inputs")
+    add.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
+    add.add_argument("inputs", nargs="+", metavar="INPUT", help=".txt .md .json .jsonl .jsonl.gz .csv files or folders")
+    stats = index_commands.add_parser("stats", help="print what the index holds")
+    _add_home(stats)
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    remove = index_commands.add_parser("remove", help="retract articles by id")
+    _add_home(remove)
+    remove.add_argument("ids", nargs="+", metavar="ID")
+
+    search = commands.add_parser("search", help="find the verified items closest to a text")
+    _add_home(search)
+    search.add_argument("--k", type=int, default=5, help="results per query (default 5)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--queries", metavar="FILE.tsv", help="batch mode: lines of id<TAB>text, one JSON line each")
+    search.add_argument("text", nargs="?", help="the text, or - for standard input")
+
+    demo = commands.add_parser("demo", help="index the bundled sample data, search it and check a sample repost")
+    _add_home(demo)
+    demo.add_argument("--out", default="demo-output", help="folder for the demo's reports (default demo-output)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # No model hub at run time, and quiet tokenizers in forked workers.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except CredibilityError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.command == "index":
+        if args.index_command == "add":
+            return cmd_index_add(settings, args.inputs, kind=args.kind, source=args.source, progress=args.progress)
+        if args.index_command == "stats":
+            return cmd_index_stats(settings, as_json=args.json)
+        return cmd_index_remove(settings, args.ids)
+    if args.command == "search":
+        return cmd_search(settings, args.text, k=args.k, as_json=args.json, queries=args.queries)
+    if args.command == "demo":
+        from credibility.demo import run_demo
+
+        return run_demo(settings, Path(args.out), out=sys.stdout)
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def cmd_index_add(
+    settings: Settings,
+    inputs: list[str],
+    *,
+    kind: str,
+    source: str,
+    progress: bool | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    from tqdm import tqdm
+
+    from credibility.embedding import load_embedder
+    from credibility.ingest import html_file_records, ingest, open_writer
+    from credibility.loaders import InputReader
+
+    reader = InputReader(
+        kind=kind,  # type: ignore[arg-type]
+        source=source,
+        max_file_bytes=settings.max_file_bytes,
+        html_reader=lambda path, html: html_file_records(path, html, kind=kind, source=source),
+    )
+    items = reader.read(inputs)
+    embedder = load_embedder(settings)
+    show = err.isatty() if progress is None else progress
+    with open_writer(settings, embedder) as writer, tqdm(
+        desc="indexing", unit=" articles", disable=not show, file=err
+    ) as bar:
+
+        def tick(article_id: str, outcome: str) -> None:
+            bar.update(1)
+
+        report = ingest(items, writer, embedder, commit_every=settings.commit_every, on_article=tick)
+    for problem in report.problems:
+        print(f"{PROG}: skipped {problem.origin}: {problem.message}", file=err)
+    print(
+        f"added {report.added}, replaced {report.replaced}, unchanged {report.unchanged}, "
+        f"duplicates {report.duplicates}, failed {report.failed}; "
+        f"{report.sentences_added} sentences indexed, {report.sentences_embedded} embedded",
+        file=out,
+    )
+    return 2 if report.problems else 0
+
+
+def cmd_index_stats(settings: Settings, *, as_json: bool, out: TextIO = sys.stdout) -> int:
+    from index.store import IndexReader
+
+    reader = IndexReader.open(settings.index_dir)
+    try:
+        stats = reader.stats().as_dict()
+    finally:
+        reader.close()
+    if as_json:
+        print(json.dumps(stats, indent=2, sort_keys=True), file=out)
+        return 0
+    for key in ("path", "model", "encoder_backend", "dimension", "index_type", "generation"):
+        print(f"{key:>22}: {stats[key]}", file=out)
+    for key in ("articles", "reporting", "factchecks", "duplicates", "sentences", "vectors"):
+        print(f"{key:>22}: {stats[key]:,}", file=out)
+    verdicts = ", ".join(f"{k} {v}" for k, v in sorted(stats["verdicts"].items())) or "-"
+    print(f"{'fact-check verdicts':>22}: {verdicts}", file=out)
+    print(f"{'disk':>22}: {stats['disk_bytes'] / 1e6:.1f} MB", file=out)
+    return 0
+
+
+def cmd_index_remove(settings: Settings, ids: list[str], *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    from credibility.embedding import load_embedder
+    from credibility.ingest import open_writer, remove
+
+    embedder = load_embedder(settings)
+    with open_writer(settings, embedder) as writer:
+        removed, unknown = remove(ids, writer, embedder)
+    for article_id in unknown:
+        print(f"{PROG}: no article with id {article_id!r} in the index", file=err)
+    print(f"removed {len(removed)} article(s)", file=out)
+    return 2 if unknown else 0
+
+
+def _read_text_arg(text: str | None) -> str:
+    if text is None:
+        raise UsageError("give a TEXT to search for, - for standard input, or --queries FILE.tsv")
+    if text == "-":
+        data = sys.stdin.buffer.read()
+        from credibility.loaders import decode_utf8
+
+        text = decode_utf8(data)
+    if not text.strip():
+        raise InputError("the search text is empty")
+    return text
+
+
+def read_queries(path: Path) -> list[tuple[str, str]]:
+    from credibility.loaders import decode_utf8
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    queries: list[tuple[str, str]] = []
+    for lineno, line in enumerate(decode_utf8(raw).splitlines(), start=1):
+        if not line.strip():
+            continue
+        query_id, sep, text = line.partition("\t")
+        if not sep or not text.strip():
+            raise InputError(f"{path}:{lineno}: expected id<TAB>text")
+        queries.append((query_id.strip(), text.strip()))
+    return queries
+
+
+def cmd_search(
+    settings: Settings,
+    text: str | None,
+    *,
+    k: int,
+    as_json: bool,
+    queries: str | None,
+    out: TextIO = sys.stdout,
+) -> int:
+    from credibility.embedding import load_embedder
+    from credibility.ingest import open_reader
+    from credibility.search import search_texts
+
+    if k < 1:
+        raise UsageError("--k must be at least 1")
+    batch = read_queries(Path(queries)) if queries else [("query", _read_text_arg(text))]
+    embedder = load_embedder(settings)
+    reader = open_reader(settings, embedder)
+    try:
+        # Encode in chunks so a large query file streams its output.
+        for start in range(0, len(batch), 256):
+            chunk = batch[start : start + 256]
+            results = search_texts(reader, embedder, [t for _, t in chunk], k)
+            for (query_id, query_text), hits in zip(chunk, results, strict=True):
+                if queries or as_json:
+                    record = {"query_id": query_id, "results": [h.as_dict() for h in hits]}
+                    if not queries:
+                        record["query"] = query_text
+                    print(json.dumps(record, ensure_ascii=False), file=out)
+                else:
+                    _print_hits(hits, out)
+    finally:
+        reader.close()
+    return 0
+
+
+def _print_hits(hits: Sequence[Any], out: TextIO) -> None:
+    if not hits:
+        print("no results", file=out)
+    for rank, hit in enumerate(hits, start=1):
+        verdict = f" [{hit.kind}: {hit.rating} -> {hit.verdict}]" if hit.kind == "factcheck" else ""
+        print(f"{rank}. {hit.score:.3f}  {hit.article_id}  {hit.title or hit.claim}{verdict}", file=out)
+        print(f"     {hit.sentence}", file=out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

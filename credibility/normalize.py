@@ -1,0 +1,72 @@
+"""Text normalization for hashing and comparison.
+
+The normalized form decides which sentences count as "the same text" (the exact
+fast path, the embedding cache, duplicate articles), so its version is recorded
+in every index: an index built with another version is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+NORMALIZATION_VERSION = 1
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00ad": None,  # soft hyphen: invisible, must not split words
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\ufeff": None,
+    }
+)
+# Punctuation is dropped unless it sits between two letters or digits: "3.2",
+# "U.S", "don't" and "1,000" keep theirs, so 3.2 and 32 never share a key.
+_LOOSE_PUNCT = re.compile(r"(?<![\w])[^\w\s]+|[^\w\s]+(?![\w])")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Unicode-clean display text: NFKC, straight quotes and dashes, single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize(text: str) -> str:
+    """The comparison key of a sentence: cleaned, case-folded, loose punctuation removed."""
+    text = clean_text(text).casefold()
+    text = _LOOSE_PUNCT.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def text_hash(text: str) -> str:
+    """Hash of the normalized text (hex, 32 chars)."""
+    return hashlib.blake2b(normalize(text).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def content_hash(*parts: str) -> str:
+    """Hash of several normalized fields, order-sensitive (article identity for duplicates)."""
+    joined = "\x1f".join(normalize(part) for part in parts)
+    return hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest()

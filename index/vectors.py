@@ -1,0 +1,191 @@
+"""The one module that talks to FAISS.
+
+Every index type keeps explicit int64 ids (the sentence ids of the metadata
+store) and inner-product similarity over L2-normalised vectors (= cosine).
+
+- ``flat``: exact search (``IndexIDMap2`` over ``IndexFlatIP``), the default.
+- ``ivf``: ``IndexIVFFlat`` trained on the stored vectors; ``nprobe`` trades
+  speed for recall. Removal works natively.
+- ``hnsw``: ``IndexHNSWFlat`` inside ``IndexIDMap2``. HNSW cannot remove
+  vectors, so removal rebuilds it from the stored vectors (the store keeps
+  every vector retrievable by id for exactly this reason).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import faiss
+import numpy as np
+
+from credibility.errors import ConfigError, IndexCorruptError
+
+ConcreteIndexType = Literal["flat", "ivf", "hnsw"]
+INDEX_TYPES: tuple[ConcreteIndexType, ...] = ("flat", "ivf", "hnsw")
+
+
+@dataclass(frozen=True, slots=True)
+class VectorIndexParams:
+    index_type: ConcreteIndexType = "flat"
+    #: IVF lists; 0 = choose from the corpus size (about 4 * sqrt(n)).
+    ivf_lists: int = 0
+    ivf_nprobe: int = 32
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 128
+
+
+class VectorIndex:
+    """A FAISS index with explicit ids. Not thread-safe for writes (one writer owns it)."""
+
+    def __init__(self, index: faiss.Index, params: VectorIndexParams, dimension: int) -> None:
+        self._index = index
+        self.params = params
+        self.dimension = dimension
+        self._apply_search_params()
+
+    # --- construction --------------------------------------------------------------------
+    @classmethod
+    def empty(cls, dimension: int, params: VectorIndexParams) -> VectorIndex:
+        if params.index_type == "flat":
+            return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)), params, dimension)
+        if params.index_type == "hnsw":
+            return cls(_new_hnsw(dimension, params), params, dimension)
+        if params.index_type == "ivf":
+            # An untrained IVF cannot take vectors: start flat and train once there is data.
+            return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)), params, dimension)
+        raise ConfigError(f"unknown index type {params.index_type!r}; use one of {', '.join(INDEX_TYPES)}")
+
+    @classmethod
+    def build(
+        cls, dimension: int, params: VectorIndexParams, ids: np.ndarray, vectors: np.ndarray
+    ) -> VectorIndex:
+        """A fresh index of this type over all the given vectors (training IVF on them)."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if params.index_type == "ivf" and len(ids) >= _min_train_size(params, len(ids)):
+            index: faiss.Index = _new_trained_ivf(dimension, params, vectors)
+            built = cls(index, params, dimension)
+        else:
+            built = cls.empty(dimension, params)
+        if len(ids):
+            built._index.add_with_ids(vectors, ids)
+        return built
+
+    # --- queries -------------------------------------------------------------------------
+    @property
+    def ntotal(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def is_trained_ivf(self) -> bool:
+        return isinstance(faiss.try_extract_index_ivf(self._index), faiss.IndexIVF)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) arrays of shape (n, k); missing hits have id -1."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if queries.ndim != 2 or queries.shape[1] != self.dimension:
+            raise ValueError(f"queries must have shape (n, {self.dimension}), got {queries.shape}")
+        if self.ntotal == 0 or k <= 0 or len(queries) == 0:
+            n = len(queries)
+            return np.zeros((n, max(k, 0)), np.float32), np.full((n, max(k, 0)), -1, np.int64)
+        scores, ids = self._index.search(queries, k)
+        return scores, ids
+
+    # --- updates -------------------------------------------------------------------------
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids) == 0:
+            return
+        self._index.add_with_ids(
+            np.ascontiguousarray(vectors, dtype=np.float32), np.ascontiguousarray(ids, dtype=np.int64)
+        )
+
+    def remove(self, ids: np.ndarray, fetch_all: Callable[[], tuple[np.ndarray, np.ndarray]]) -> None:
+        """Remove ids; ``fetch_all`` returns (ids, vectors) of what stays, for types that must rebuild."""
+        if len(ids) == 0:
+            return
+        if self.params.index_type == "hnsw":
+            keep_ids, keep_vectors = fetch_all()
+            self._index = VectorIndex.build(self.dimension, self.params, keep_ids, keep_vectors)._index
+            self._apply_search_params()
+            return
+        self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
+
+    def maybe_train(self, fetch_all: Callable[[], tuple[np.ndarray, np.ndarray]]) -> bool:
+        """For IVF: once enough vectors exist, rebuild as a trained IVF. True if it did."""
+        if self.params.index_type != "ivf" or self.is_trained_ivf:
+            return False
+        if self.ntotal < _min_train_size(self.params, self.ntotal):
+            return False
+        ids, vectors = fetch_all()
+        self._index = VectorIndex.build(self.dimension, self.params, ids, vectors)._index
+        self._apply_search_params()
+        return True
+
+    # --- persistence ---------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        """Write atomically: a temp file renamed over the target, fsynced first."""
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        faiss.write_index(self._index, str(tmp))
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, params: VectorIndexParams, dimension: int, mmap: bool = False) -> VectorIndex:
+        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        try:
+            index = faiss.read_index(str(path), flags)
+        except RuntimeError as exc:
+            raise IndexCorruptError(
+                f"cannot read the FAISS file {path}: {exc}. Rebuild it with `credibility index rebuild`."
+            ) from exc
+        if index.d != dimension:
+            raise IndexCorruptError(f"the FAISS file {path} has dimension {index.d}, expected {dimension}")
+        return cls(index, params, dimension)
+
+    def _apply_search_params(self) -> None:
+        ivf = faiss.try_extract_index_ivf(self._index)
+        if isinstance(ivf, faiss.IndexIVF):
+            ivf.nprobe = min(self.params.ivf_nprobe, ivf.nlist)
+        inner = faiss.downcast_index(self._index.index) if hasattr(self._index, "index") else None
+        if isinstance(inner, faiss.IndexHNSW):
+            inner.hnsw.efSearch = self.params.hnsw_ef_search
+
+
+def _lists_for(params: VectorIndexParams, n: int) -> int:
+    if params.ivf_lists > 0:
+        return params.ivf_lists
+    return max(16, min(65536, int(4 * math.sqrt(max(n, 1)))))
+
+
+def _min_train_size(params: VectorIndexParams, n: int) -> int:
+    # FAISS wants ~39 points per centroid; below that IVF is no faster than flat anyway.
+    return 39 * _lists_for(params, n)
+
+
+def _new_trained_ivf(dimension: int, params: VectorIndexParams, vectors: np.ndarray) -> faiss.Index:
+    nlist = _lists_for(params, len(vectors))
+    quantizer = faiss.IndexFlatIP(dimension)
+    ivf = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+    # Training on a sample keeps the cost flat past a few hundred thousand vectors.
+    sample_size = min(len(vectors), nlist * 256)
+    rng = np.random.default_rng(0)
+    sample = vectors[rng.choice(len(vectors), size=sample_size, replace=False)] if sample_size < len(
+        vectors
+    ) else vectors
+    ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
+    ivf.own_fields = True
+    quantizer.this.disown()
+    return ivf
+
+
+def _new_hnsw(dimension: int, params: VectorIndexParams) -> faiss.Index:
+    hnsw = faiss.IndexHNSWFlat(dimension, params.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = params.hnsw_ef_construction
+    return faiss.IndexIDMap2(hnsw)
