@@ -75,6 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--queries", metavar="FILE.tsv", help="batch mode: lines of id<TAB>text, one JSON line each")
     search.add_argument("text", nargs="?", help="the text, or - for standard input")
 
+    check = commands.add_parser("check", help="check articles sentence by sentence against the index")
+    _add_home(check)
+    check.add_argument("--json", action="store_true", help="one JSON object per line per article")
+    check.add_argument("--csv", metavar="FILE", help="append the sentences that need a look to this reviewer CSV")
+    check.add_argument("--all", action="store_true", help="with --csv: every sentence, not only flagged ones")
+    check.add_argument(
+        "--fail-on",
+        metavar="LABEL,...",
+        default="",
+        help="exit 1 when any sentence has one of these labels (e.g. injected,debunked)",
+    )
+    check.add_argument("--title", default="", help="title of the article (single input)")
+    check.add_argument("--url", default="", help="URL the article was published at (single input)")
+    check.add_argument("inputs", nargs="+", metavar="INPUT", help="text files, or - for standard input")
+
     demo = commands.add_parser("demo", help="index the bundled sample data, search it and check a sample repost")
     _add_home(demo)
     demo.add_argument("--out", default="demo-output", help="folder for the demo's reports (default demo-output)")
@@ -107,6 +122,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_index_remove(settings, args.ids)
     if args.command == "search":
         return cmd_search(settings, args.text, k=args.k, as_json=args.json, queries=args.queries)
+    if args.command == "check":
+        return cmd_check(
+            settings,
+            args.inputs,
+            as_json=args.json,
+            csv_path=Path(args.csv) if args.csv else None,
+            include_all=args.all,
+            fail_on=args.fail_on,
+            title=args.title,
+            url=args.url,
+        )
     if args.command == "demo":
         from credibility.demo import run_demo
 
@@ -190,6 +216,84 @@ def cmd_index_remove(settings: Settings, ids: list[str], *, out: TextIO = sys.st
         print(f"{PROG}: no article with id {article_id!r} in the index", file=err)
     print(f"removed {len(removed)} article(s)", file=out)
     return 2 if unknown else 0
+
+
+def _parse_labels(spec: str) -> set[str]:
+    from credibility.check import LABELS
+
+    labels = {part.strip() for part in spec.split(",") if part.strip()}
+    unknown = labels - set(LABELS)
+    if unknown:
+        raise UsageError(f"--fail-on: unknown label(s) {', '.join(sorted(unknown))}; use {', '.join(LABELS)}")
+    return labels
+
+
+def _read_input(name: str) -> str:
+    from credibility.loaders import decode_utf8
+
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
+    try:
+        return decode_utf8(data)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from exc
+
+
+def cmd_check(
+    settings: Settings,
+    inputs: list[str],
+    *,
+    as_json: bool = False,
+    csv_path: Path | None = None,
+    include_all: bool = False,
+    fail_on: str = "",
+    title: str = "",
+    url: str = "",
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    from credibility.check import CheckEngine
+    from credibility.embedding import load_embedder
+    from credibility.ingest import open_reader
+    from credibility.report import append_rows, rows_for
+    from credibility.results import ResultsStore
+
+    fail_labels = _parse_labels(fail_on)
+    if len(inputs) > 1 and (title or url):
+        raise UsageError("--title and --url go with a single INPUT")
+    embedder = load_embedder(settings)
+    reader = open_reader(settings, embedder)
+    engine = CheckEngine(reader, embedder, settings)
+    failed = flagged = False
+    try:
+        with ResultsStore(settings.results_db) as store:
+            for name in inputs:
+                try:
+                    text = _read_input(name)
+                    result = engine.check(text, title=title, url=url, input_name=name)
+                except InputError as exc:
+                    print(f"{PROG}: error: {exc}" if name in str(exc) else f"{PROG}: error: {name}: {exc}", file=err)
+                    failed = True
+                    continue
+                store.save(result)
+                payload = result.as_dict()
+                if csv_path is not None:
+                    append_rows(csv_path, rows_for(payload, include_all=include_all))
+                if as_json:
+                    print(json.dumps(payload, ensure_ascii=False), file=out)
+                else:
+                    from credibility.terminal import print_summary
+
+                    print_summary(result, out)
+                if any(s.label in fail_labels for s in result.sentences):
+                    flagged = True
+    finally:
+        reader.close()
+    if failed:
+        return 2
+    return 1 if flagged else 0
 
 
 def _read_text_arg(text: str | None) -> str:

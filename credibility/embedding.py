@@ -76,6 +76,12 @@ class SentenceTransformerEmbedder:
 
         if threads > 0:
             torch.set_num_threads(threads)
+        try:  # the weight-loading progress bar is noise in a CLI and in logs
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover
+            pass
         location = resolve_model_location(model)
         try:
             self._model = SentenceTransformer(location, device="cpu")
@@ -86,7 +92,10 @@ class SentenceTransformerEmbedder:
             ) from exc
         self._name = model
         self._batch_size = batch_size
-        dimension = self._model.get_sentence_embedding_dimension()
+        get_dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        dimension = get_dimension()
         if dimension is None:  # pragma: no cover - every pooling model reports it
             raise ModelError(f"model {model!r} does not report an embedding dimension")
         self._dimension = int(dimension)

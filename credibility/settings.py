@@ -48,6 +48,28 @@ class Settings(BaseSettings):
     #: How many articles one write transaction holds during a bulk ingest.
     commit_every: int = Field(default=2000, ge=1)
 
+    # --- the check engine (defaults chosen on the dev split of the repost benchmark) ------
+    #: Neighbours fetched per sentence from the index.
+    check_neighbours: int = Field(default=20, ge=1, le=200)
+    #: A verified article counts as a source when this many sentences match it at ``check_source_score``.
+    check_source_min_sentences: int = Field(default=2, ge=1)
+    check_source_score: float = Field(default=0.8, ge=0, le=1)
+    #: ... and those matches make up at least this share of the checkable sentences.
+    check_source_min_share: float = Field(default=0.2, ge=0, le=1)
+    check_max_sources: int = Field(default=3, ge=1)
+    #: Monotonic alignment with a source: a pair may align when its similarity reaches this.
+    check_align_floor: float = Field(default=0.5, ge=0, le=1)
+    #: An aligned pair is the same statement when similarity + lexical bonus reaches this.
+    check_align_accept: float = Field(default=0.72, ge=0, le=2)
+    #: Weight of content-word overlap added to cosine when judging aligned pairs.
+    check_lexical_weight: float = Field(default=0.35, ge=0, le=2)
+    #: Outside a source's alignment, a single match must reach this to support a sentence.
+    check_free_support: float = Field(default=0.86, ge=0, le=1)
+    #: ... and this to be a near match whose changed facts make it ``altered``.
+    check_free_altered: float = Field(default=0.8, ge=0, le=1)
+    #: A fact-checked claim rated false/misleading matches at this similarity.
+    check_claim_score: float = Field(default=0.72, ge=0, le=1)
+
     # --- fetching (URLs, feeds) -------------------------------------------------
     fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds per request (connect and read).")
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Body size cap, streamed.")

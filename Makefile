@@ -1,0 +1,42 @@
+# Two commands do everything on a fresh machine with Python 3.11:
+#   make demo   set up, index the bundled sample data, search it, check a sample repost, write the reviewer CSV
+#   make test   set up, then lint, type-check and run the test suite
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: setup demo test lint bench bench-quick clean
+
+setup: $(VENV)/.installed
+
+# CPU torch 2.13.0 first: an unpinned torch would pull a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[flows,bench,dev]'
+	touch $@
+
+demo: setup
+	$(BIN)/credibility demo --home demo-output/home --out demo-output
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench-quick: setup
+	$(BIN)/python -m benchmarks.run --quick
+
+bench: setup
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,217 @@
+"""The check engine with the real model: each label, the precedence rules, the sample repost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from credibility.check import CheckEngine, align
+from credibility.demo import sample_paths
+from credibility.embedding import Embedder
+from credibility.errors import InputError
+from credibility.ingest import ingest, open_reader, open_writer
+from credibility.loaders import InputReader
+from credibility.records import ArticleRecord
+from credibility.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+EXPLAINER = ArticleRecord(
+    id="sample-5g-explainer",
+    title="Why the 5G flu rumour keeps spreading",
+    text=(
+        "A viral post claimed that 5G phone masts spread the virus that causes the flu. "
+        "Health officials said the post was shared more than 40,000 times before it was removed."
+    ),
+    source="Example Daily (sample)",
+)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> CheckEngine:
+    settings = Settings(home=tmp_path_factory.mktemp("check-home"))
+    paths = sample_paths()
+    with open_writer(settings, real_embedder) as writer:
+        ingest(InputReader(kind="reporting").read([str(paths["articles"])]), writer, real_embedder)
+        ingest(InputReader(kind="factcheck").read([str(paths["factchecks"])]), writer, real_embedder)
+        ingest([EXPLAINER], writer, real_embedder)
+    return CheckEngine(open_reader(settings, real_embedder), real_embedder, settings)
+
+
+def labels_of(engine: CheckEngine, text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    result = engine.check(text)
+    return {s.text: (s.label, s.flags) for s in result.sentences}
+
+
+def test_sample_repost_comes_out_as_documented(engine: CheckEngine) -> None:
+    text = sample_paths()["repost"].read_text(encoding="utf-8")
+    result = engine.check(text)
+    by_text = {s.text: s for s in result.sentences}
+    assert result.verdict.copied_from == ("sample-harbour-bridge",)
+    assert result.verdict.label == "debunked"
+
+    cost = next(s for t, s in by_text.items() if t.startswith("The Kestrel Harbour Bridge in Port Ellery"))
+    assert cost.label == "altered"
+    assert [(c.kind, c.article_text, c.evidence_text) for c in cost.changes] == [("number", "85", "45")] or any(
+        c.kind == "number" and "85" in c.article_text and "45" in c.evidence_text for c in cost.changes
+    )
+    mayor = next(s for t, s in by_text.items() if t.startswith("Mayor Daniel Price"))
+    assert mayor.label == "altered"
+    assert any(c.kind == "name" and "Price" in c.article_text and "Okafor" in c.evidence_text for c in mayor.changes)
+    tender = next(s for t, s in by_text.items() if "proper tender" in t)
+    assert tender.label == "altered" and any(c.kind == "negation" for c in tender.changes)
+
+    promo = next(s for t, s in by_text.items() if t.startswith("READ ALSO"))
+    assert promo.label == "debunked" and "injected" in promo.flags
+    assert promo.evidence is not None and promo.evidence.verdict == "false" and promo.evidence.url
+    plastic = by_text["The Kestrel Harbour Bridge was rebuilt with cheap recycled plastic cables."]
+    assert plastic.label == "debunked" and "injected" in plastic.flags
+    invented = by_text["Insiders say the mayor's brother owns the company that supplied the cables."]
+    assert invented.label == "injected"
+    assert by_text["Via Example Daily"].label == "not_checked" and by_text["Via Example Daily"].reason
+
+    expected_other = {"supported"}
+    special = {cost.text, mayor.text, tender.text, promo.text, plastic.text, invented.text, "Via Example Daily"}
+    assert {s.label for s in result.sentences if s.text not in special} == expected_other
+    assert result.verdict.counts["supported"] == 7
+    assert result.verdict.coverage == pytest.approx(7 / 13, abs=1e-3)
+
+
+REPOST_PARAPHRASE = (
+    "A wildfire in the Kessel Valley forced about 3,000 people to leave their homes on Thursday night, "
+    "fire officials said.\n\n"
+    "Since it began on Monday close to the village of Arnholt, the blaze has scorched over 4,500 hectares. "
+    "Strong winds pushed the flames east overnight.\n\n"
+    "{inserted}"
+    "Fire chief Tomas Reyes said no deaths had been reported, but 12 firefighters were treated for smoke "
+    "inhalation. \"We are not out of danger yet,\" Reyes said.\n\n"
+    "The regional government declared a state of emergency and asked the national army for two water-bombing "
+    "aircraft."
+)
+
+
+def test_paraphrase_in_its_slot_stays_supported(engine: CheckEngine) -> None:
+    result = engine.check(REPOST_PARAPHRASE.format(inserted=""))
+    assert result.verdict.copied_from == ("sample-kessel-wildfire",)
+    assert result.verdict.label == "clean", [(s.text, s.label, s.reason) for s in result.sentences]
+    assert result.verdict.coverage == 1.0
+
+
+def test_invented_in_topic_sentence_is_injected(engine: CheckEngine) -> None:
+    invented = "Police suspect the fire was started deliberately by a local farmer.\n\n"
+    result = engine.check(REPOST_PARAPHRASE.format(inserted=invented))
+    by_text = {s.text: s for s in result.sentences}
+    assert by_text[invented.strip()].label == "injected"
+    assert result.verdict.label == "injected"
+    assert sum(s.label == "supported" for s in result.sentences) == len(result.sentences) - 1
+
+
+@pytest.mark.parametrize(
+    ("edited", "kind"),
+    [
+        ("Fire chief Tomas Reyes said no deaths had been reported, but 21 firefighters were treated for smoke "
+         "inhalation.", "number"),
+        ("A wildfire in the Kessel Valley forced about 3,000 people to leave their homes on Friday night, "
+         "fire officials said.", "date"),
+        ("Fire chief Maria Lindqvist said no deaths had been reported, but 12 firefighters were treated for "
+         "smoke inhalation.", "name"),
+        ("\"We are out of danger now,\" Reyes said.", "negation"),
+    ],
+)
+def test_alterations_of_each_kind(engine: CheckEngine, edited: str, kind: str) -> None:
+    base = REPOST_PARAPHRASE.format(inserted="")
+    original = {
+        "number": "Fire chief Tomas Reyes said no deaths had been reported, but 12 firefighters were treated for "
+        "smoke inhalation.",
+        "date": "A wildfire in the Kessel Valley forced about 3,000 people to leave their homes on Thursday "
+        "night, fire officials said.",
+        "name": "Fire chief Tomas Reyes said no deaths had been reported, but 12 firefighters were treated for "
+        "smoke inhalation.",
+        "negation": "\"We are not out of danger yet,\" Reyes said.",
+    }[kind]
+    assert original in base
+    result = engine.check(base.replace(original, edited))
+    sentence = next(s for s in result.sentences if s.text == edited)
+    assert sentence.label == "altered", sentence.reason
+    assert kind in {c.kind for c in sentence.changes}
+    assert sentence.evidence is not None and sentence.evidence.article_id == "sample-kessel-wildfire"
+    assert result.verdict.label == "altered"
+
+
+def test_typo_and_function_word_are_not_alterations(engine: CheckEngine) -> None:
+    base = REPOST_PARAPHRASE.format(inserted="")
+    edited = base.replace("Strong winds pushed the flames east overnight.", "Strong winds pusshed the flames east over night.")
+    result = engine.check(edited)
+    assert result.verdict.label == "clean", [(s.text, s.label, s.reason) for s in result.sentences]
+
+
+def test_standalone_false_claim_is_debunked(engine: CheckEngine) -> None:
+    result = engine.check("Drinking hot water every hour cures the flu within a day, doctors say.")
+    (sentence,) = result.sentences
+    assert sentence.label == "debunked"
+    assert sentence.evidence is not None and sentence.evidence.article_id == "sample-fc-hot-water"
+    assert sentence.evidence.rating == "false" and sentence.evidence.verdict == "false"
+    assert "injected" not in sentence.flags  # not inside copied text
+
+
+def test_negated_false_claim_is_not_debunked(engine: CheckEngine) -> None:
+    result = engine.check("Drinking hot water every hour does not cure the flu within a day.")
+    assert result.sentences[0].label != "debunked"
+
+
+def test_reporting_that_quotes_a_debunked_claim_stays_supported(engine: CheckEngine) -> None:
+    result = engine.check("A viral post claimed that 5G phone masts spread the virus that causes the flu.")
+    (sentence,) = result.sentences
+    assert sentence.label == "supported"
+    assert "quotes_debunked_claim" in sentence.flags
+    assert sentence.evidence is not None and sentence.evidence.article_id == "sample-5g-explainer"
+
+
+def test_unrelated_article_is_unsupported(engine: CheckEngine) -> None:
+    result = engine.check(
+        "The national orchestra announced a new season of twelve concerts. Tickets go on sale next week."
+    )
+    assert {s.label for s in result.sentences} == {"unsupported"}
+    assert result.verdict.label == "unsupported" and result.verdict.copied_from == ()
+    assert all(s.reason for s in result.sentences)
+
+
+def test_mixed_article(engine: CheckEngine) -> None:
+    result = engine.check(
+        "Riverton city council approved a budget of 212 million dollars on Tuesday, with 38 percent of "
+        "spending going to schools. The national orchestra announced a new season of concerts."
+    )
+    assert [s.label for s in result.sentences] == ["supported", "unsupported"]
+    assert result.verdict.label == "mixed" and result.verdict.coverage == 0.5
+
+
+def test_results_carry_offsets_and_engine_info(engine: CheckEngine) -> None:
+    text = "\n\nRiverton city council approved a budget of 212 million dollars on Tuesday, with 38 percent of spending going to schools.\n"
+    result = engine.check(text, url="https://copy.example.net/a")
+    (sentence,) = result.sentences
+    assert text[sentence.start : sentence.end] == sentence.text
+    assert result.article.id == "https://copy.example.net/a"
+    info = result.verdict.engine
+    assert info.model and info.encoder_backend == "torch" and info.index_generation >= 1 and info.settings_hash
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  "])
+def test_empty_input_is_a_clear_error(engine: CheckEngine, text: str) -> None:
+    with pytest.raises(InputError, match="empty"):
+        engine.check(text)
+
+
+def test_huge_input_is_refused(engine: CheckEngine, tmp_path: Path) -> None:
+    small = CheckEngine(engine.reader, engine.embedder, Settings(home=tmp_path, max_check_bytes=100))
+    with pytest.raises(InputError, match="cap"):
+        small.check("word " * 100)
+
+
+def test_alignment_is_monotonic_and_skips_gaps() -> None:
+    import numpy as np
+
+    sim = np.array([[0.9, 0.1, 0.1], [0.2, 0.2, 0.3], [0.1, 0.8, 0.1], [0.1, 0.1, 0.95]])
+    assert align(sim, 0.5) == [(0, 0), (2, 1), (3, 2)]
+    crossing = np.array([[0.1, 0.9], [0.9, 0.1]])
+    assert len(align(crossing, 0.5)) == 1
