@@ -58,12 +58,111 @@ _PROMO = re.compile(
 )
 _WORD = re.compile(r"[^\W\d_]{3,}|\d+(?:[.,]\d+)*")
 _STOPWORDS = frozenset(
-    """the and for that with this from have has had was were are been being will would could should
-    said says not but its their they them his her she him who whom which what when where why how
-    than then there here also into onto over under about after before while during through per
-    our your you all any some most more many much such only own same other another each every both
-    can may might must shall just very too out off upon against between among within without
-    again further once because until whether either neither nor yet still even ever""".split()
+    [
+        "the",
+        "and",
+        "for",
+        "that",
+        "with",
+        "this",
+        "from",
+        "have",
+        "has",
+        "had",
+        "was",
+        "were",
+        "are",
+        "been",
+        "being",
+        "will",
+        "would",
+        "could",
+        "should",
+        "said",
+        "says",
+        "not",
+        "but",
+        "its",
+        "their",
+        "they",
+        "them",
+        "his",
+        "her",
+        "she",
+        "him",
+        "who",
+        "whom",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "than",
+        "then",
+        "there",
+        "here",
+        "also",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "while",
+        "during",
+        "through",
+        "per",
+        "our",
+        "your",
+        "you",
+        "all",
+        "any",
+        "some",
+        "most",
+        "more",
+        "many",
+        "much",
+        "such",
+        "only",
+        "own",
+        "same",
+        "other",
+        "another",
+        "each",
+        "every",
+        "both",
+        "can",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "just",
+        "very",
+        "too",
+        "out",
+        "off",
+        "upon",
+        "against",
+        "between",
+        "among",
+        "within",
+        "without",
+        "again",
+        "further",
+        "once",
+        "because",
+        "until",
+        "whether",
+        "either",
+        "neither",
+        "nor",
+        "yet",
+        "still",
+        "even",
+        "ever",
+    ]
 )
 
 
@@ -269,7 +368,9 @@ class CheckEngine:
         for n, span in enumerate(spans):
             triage = triage_sentence(span.text)
             if triage is not None:
-                results[n] = SentenceCheck(n, span.text, span.start, span.end, "not_checked", reason=triage.reason)
+                results[n] = SentenceCheck(
+                    n, span.text, span.start, span.end, "not_checked", reason=triage.reason
+                )
             else:
                 candidates.append(_Candidate(n, span, content_words(span.text)))
         if candidates:
@@ -387,7 +488,10 @@ class CheckEngine:
 
     def _label(self, c: _Candidate, in_repost: bool, sources: list[str]) -> SentenceCheck:
         span = c.span
-        base = {"index": c.position, "text": span.text, "start": span.start, "end": span.end}
+
+        def result(label: Label, **details: Any) -> SentenceCheck:
+            return SentenceCheck(c.position, span.text, span.start, span.end, label, **details)
+
         is_promo = bool(_PROMO.match(span.text))
         claim = self._debunked_claim(c)
 
@@ -414,10 +518,11 @@ class CheckEngine:
             flags = ["exact"] if text_hash(span.text) == sentence.norm_hash else []
             if claim is not None:
                 flags.append("quotes_debunked_claim")
-            where = "verbatim" if flags[:1] == ["exact"] else ("in its place in" if how == "aligned" else "in")
-            return SentenceCheck(
-                **base,
-                label="supported",
+            where = (
+                "verbatim" if flags[:1] == ["exact"] else ("in its place in" if how == "aligned" else "in")
+            )
+            return result(
+                "supported",
                 flags=tuple(flags),
                 reason=f"{where} verified article {article.id}",
                 score=round(score, 4),
@@ -426,13 +531,12 @@ class CheckEngine:
         inside = in_repost and not (c.aligned is not None and c.aligned_accepted)
         if claim is not None:
             sentence, article, score = claim
-            flags = ["injected"] if inside else []
+            debunked_flags = ["injected"] if inside else []
             if is_promo:
-                flags.append("promo")
-            return SentenceCheck(
-                **base,
-                label="debunked",
-                flags=tuple(flags),
+                debunked_flags.append("promo")
+            return result(
+                "debunked",
+                flags=tuple(debunked_flags),
                 reason=f"matches a claim rated {article.rating or article.verdict!r} ({article.verdict})"
                 + (f" by {article.source}" if article.source else ""),
                 score=round(score, 4),
@@ -443,9 +547,8 @@ class CheckEngine:
             described = "; ".join(
                 f"{ch.kind}: {ch.evidence_text or '-'} -> {ch.article_text or '-'}" for ch in changes
             )
-            return SentenceCheck(
-                **base,
-                label="altered",
+            return result(
+                "altered",
                 reason=f"near match of verified article {article.id} with changed facts ({described})",
                 score=round(score, 4),
                 evidence=evidence_for(sentence, article, score),
@@ -455,38 +558,43 @@ class CheckEngine:
         evidence = evidence_for(best_any[0], best_any[1], best_any[2]) if best_any else None
         score_any = round(best_any[2], 4) if best_any else None
         if in_repost:
-            flags = ("promo",) if is_promo else ()
             what = "promotional line" if is_promo else "sentence"
-            return SentenceCheck(
-                **base,
-                label="injected",
-                flags=flags,
+            return result(
+                "injected",
+                flags=("promo",) if is_promo else (),
                 reason=f"{what} not in the source ({', '.join(sources)}) that the rest of the article copies",
                 score=score_any,
                 evidence=evidence,
             )
-        return SentenceCheck(
-            **base,
-            label="unsupported",
+        return result(
+            "unsupported",
             reason="no verified sentence says this"
             + (f" (closest {score_any:.2f})" if score_any is not None else " (the index is empty)"),
             score=score_any,
             evidence=evidence,
         )
 
-    def _smooth_split_sentences(self, candidates: list[_Candidate], results: dict[int, SentenceCheck]) -> None:
+    def _smooth_split_sentences(
+        self, candidates: list[_Candidate], results: dict[int, SentenceCheck]
+    ) -> None:
         """A sentence broken in two by a stray line break: a fragment inside its neighbour's evidence is supported."""
         for k, candidate in enumerate(candidates):
             current = results[candidate.position]
             if current.label not in ("injected", "unsupported") or "promo" in current.flags:
                 continue
-            for neighbour in (candidates[k - 1] if k else None, candidates[k + 1] if k + 1 < len(candidates) else None):
+            for neighbour in (
+                candidates[k - 1] if k else None,
+                candidates[k + 1] if k + 1 < len(candidates) else None,
+            ):
                 if neighbour is None:
                     continue
                 other = results[neighbour.position]
                 if other.label != "supported" or other.evidence is None:
                     continue
-                if len(candidate.words) >= 2 and containment(candidate.words, content_words(other.evidence.sentence)) >= 0.9:
+                if (
+                    len(candidate.words) >= 2
+                    and containment(candidate.words, content_words(other.evidence.sentence)) >= 0.9
+                ):
                     results[candidate.position] = SentenceCheck(
                         candidate.position,
                         current.text,
@@ -501,7 +609,7 @@ class CheckEngine:
                     break
 
     def _verdict(self, sentences: Sequence[SentenceCheck], sources: list[str]) -> Verdict:
-        counts = {label: 0 for label in LABELS}
+        counts: dict[str, int] = {label: 0 for label in LABELS}
         for s in sentences:
             counts[s.label] += 1
         checkable = len(sentences) - counts["not_checked"]

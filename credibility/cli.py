@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--kind", choices=ARTICLE_KINDS, default="reporting", help="what the inputs are")
     add.add_argument("--source", default="", help="publisher name recorded for these inputs")
     add.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
-    add.add_argument("inputs", nargs="+", metavar="INPUT", help=".txt .md .json .jsonl .jsonl.gz .csv files or folders")
+    add.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help=".txt .md .json .jsonl .jsonl.gz .csv files or folders"
+    )
     stats = index_commands.add_parser("stats", help="print what the index holds")
     _add_home(stats)
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -72,13 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_home(search)
     search.add_argument("--k", type=int, default=5, help="results per query (default 5)")
     search.add_argument("--json", action="store_true", help="print JSON")
-    search.add_argument("--queries", metavar="FILE.tsv", help="batch mode: lines of id<TAB>text, one JSON line each")
+    search.add_argument(
+        "--queries", metavar="FILE.tsv", help="batch mode: lines of id<TAB>text, one JSON line each"
+    )
     search.add_argument("text", nargs="?", help="the text, or - for standard input")
 
     check = commands.add_parser("check", help="check articles sentence by sentence against the index")
     _add_home(check)
     check.add_argument("--json", action="store_true", help="one JSON object per line per article")
-    check.add_argument("--csv", metavar="FILE", help="append the sentences that need a look to this reviewer CSV")
+    check.add_argument(
+        "--csv", metavar="FILE", help="append the sentences that need a look to this reviewer CSV"
+    )
     check.add_argument("--all", action="store_true", help="with --csv: every sentence, not only flagged ones")
     check.add_argument(
         "--fail-on",
@@ -90,9 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--url", default="", help="URL the article was published at (single input)")
     check.add_argument("inputs", nargs="+", metavar="INPUT", help="text files, or - for standard input")
 
-    demo = commands.add_parser("demo", help="index the bundled sample data, search it and check a sample repost")
+    demo = commands.add_parser(
+        "demo", help="index the bundled sample data, search it and check a sample repost"
+    )
     _add_home(demo)
-    demo.add_argument("--out", default="demo-output", help="folder for the demo's reports (default demo-output)")
+    demo.add_argument(
+        "--out", default="demo-output", help="folder for the demo's reports (default demo-output)"
+    )
     return parser
 
 
@@ -116,7 +126,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.command == "index":
         if args.index_command == "add":
-            return cmd_index_add(settings, args.inputs, kind=args.kind, source=args.source, progress=args.progress)
+            return cmd_index_add(
+                settings, args.inputs, kind=args.kind, source=args.source, progress=args.progress
+            )
         if args.index_command == "stats":
             return cmd_index_stats(settings, as_json=args.json)
         return cmd_index_remove(settings, args.ids)
@@ -165,9 +177,10 @@ def cmd_index_add(
     items = reader.read(inputs)
     embedder = load_embedder(settings)
     show = err.isatty() if progress is None else progress
-    with open_writer(settings, embedder) as writer, tqdm(
-        desc="indexing", unit=" articles", disable=not show, file=err
-    ) as bar:
+    with (
+        open_writer(settings, embedder) as writer,
+        tqdm(desc="indexing", unit=" articles", disable=not show, file=err) as bar,
+    ):
 
         def tick(article_id: str, outcome: str) -> None:
             bar.update(1)
@@ -205,7 +218,9 @@ def cmd_index_stats(settings: Settings, *, as_json: bool, out: TextIO = sys.stdo
     return 0
 
 
-def cmd_index_remove(settings: Settings, ids: list[str], *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def cmd_index_remove(
+    settings: Settings, ids: list[str], *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
     from credibility.embedding import load_embedder
     from credibility.ingest import open_writer, remove
 
@@ -274,7 +289,10 @@ def cmd_check(
                     text = _read_input(name)
                     result = engine.check(text, title=title, url=url, input_name=name)
                 except InputError as exc:
-                    print(f"{PROG}: error: {exc}" if name in str(exc) else f"{PROG}: error: {name}: {exc}", file=err)
+                    print(
+                        f"{PROG}: error: {exc}" if name in str(exc) else f"{PROG}: error: {name}: {exc}",
+                        file=err,
+                    )
                     failed = True
                     continue
                 store.save(result)

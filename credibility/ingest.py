@@ -94,7 +94,10 @@ def open_reader(settings: Settings, embedder: Embedder) -> IndexReader:
 def open_writer(settings: Settings, embedder: Embedder, *, lock_timeout: float = 0.0) -> IndexWriter:
     index_type = "flat" if settings.index_type == "auto" else settings.index_type
     return IndexWriter.open(
-        settings.index_dir, index_identity(settings, embedder), index_type=index_type, lock_timeout=lock_timeout
+        settings.index_dir,
+        index_identity(settings, embedder),
+        index_type=index_type,
+        lock_timeout=lock_timeout,
     )
 
 
@@ -199,7 +202,9 @@ def _apply_batch(
         yield article.record.id, outcome
 
 
-def embed_needed(writer: IndexWriter, embedder: Embedder, articles: list[PreparedArticle], tally: _Tally) -> None:
+def embed_needed(
+    writer: IndexWriter, embedder: Embedder, articles: list[PreparedArticle], tally: _Tally
+) -> None:
     texts_by_hash: dict[str, str] = {}
     for article in articles:
         for sentence in article.sentences:
@@ -254,7 +259,9 @@ def remove(ids: Iterable[str], writer: IndexWriter, embedder: Embedder) -> tuple
     return removed, unknown
 
 
-def _batches(items: Iterable[ArticleRecord | LoadProblem], size: int) -> Iterator[list[ArticleRecord | LoadProblem]]:
+def _batches(
+    items: Iterable[ArticleRecord | LoadProblem], size: int
+) -> Iterator[list[ArticleRecord | LoadProblem]]:
     batch: list[ArticleRecord | LoadProblem] = []
     for item in items:
         batch.append(item)

@@ -73,7 +73,7 @@ def record_from_mapping(
         url=url,
         source=source or pick("source"),
         published=pick("published"),
-        kind=record_kind,  # type: ignore[arg-type]
+        kind=record_kind,
         claim=claim,
         rating=pick("rating"),
         speaker=pick("speaker"),
@@ -121,7 +121,9 @@ class InputReader:
         origin = str(path)
         suffix = suffix_of(path)
         if suffix not in SUPPORTED_SUFFIXES:
-            yield LoadProblem(origin, f"unsupported file type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}")
+            yield LoadProblem(
+                origin, f"unsupported file type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}"
+            )
             return
         try:
             size = path.stat().st_size
@@ -188,8 +190,7 @@ class InputReader:
             from credibility.claimreview import parse_claimreview
 
             try:
-                for record in parse_claimreview(data, origin=str(path)):
-                    yield record
+                yield from parse_claimreview(data, origin=str(path))
             except InputError as exc:
                 yield LoadProblem(str(path), str(exc))
             return
@@ -236,7 +237,9 @@ class InputReader:
         if not isinstance(item, dict):
             return LoadProblem(origin, f"expected a JSON object, got {type(item).__name__}")
         try:
-            return record_from_mapping(item, kind=self.kind, source=self.source, origin=origin, fallback_id=fallback)
+            return record_from_mapping(
+                item, kind=self.kind, source=self.source, origin=origin, fallback_id=fallback
+            )
         except InputError as exc:
             return LoadProblem(origin, str(exc))
 
@@ -260,7 +263,7 @@ def split_title(text: str, *, markdown: bool = False) -> tuple[str, str]:
     first = lines[0].strip()
     if markdown and first.startswith("#"):
         return first.lstrip("#").strip(), stripped[len(lines[0]) + 1 :] if len(lines) > 1 else ""
-    if len(lines) >= 2 and not lines[1].strip() and 0 < len(first) <= 200 and first[-1] not in ".!?\"”":
+    if len(lines) >= 2 and not lines[1].strip() and 0 < len(first) <= 200 and first[-1] not in '.!?"”':
         return first, stripped[len(lines[0]) + 1 :]
     return "", stripped
 

@@ -64,7 +64,9 @@ def neutralise(value: str) -> str:
 
 def row_id(article_id: str, sentence_index: int, sentence: str, evidence_sentence_id: object) -> str:
     """Stable for the same article, sentence and evidence across runs."""
-    blob = "\x1f".join([article_id, str(sentence_index), normalize(sentence), str(evidence_sentence_id or "")])
+    blob = "\x1f".join(
+        [article_id, str(sentence_index), normalize(sentence), str(evidence_sentence_id or "")]
+    )
     return hashlib.blake2b(blob.encode("utf-8"), digest_size=10).hexdigest()
 
 
@@ -98,7 +100,9 @@ def rows_for(result: dict[str, Any], *, include_all: bool = False) -> Iterator[d
             "evidence_source": evidence.get("source", ""),
             "evidence_rating": evidence.get("rating", ""),
             "evidence_verdict": evidence.get("verdict", ""),
-            "changes": json.dumps(sentence.get("changes", []), ensure_ascii=False) if sentence.get("changes") else "",
+            "changes": json.dumps(sentence.get("changes", []), ensure_ascii=False)
+            if sentence.get("changes")
+            else "",
             "copied_from": ";".join(verdict.get("copied_from", [])),
             "coverage": f"{verdict['coverage']:.4f}",
             "reviewer_decision": "",
@@ -114,7 +118,9 @@ def _existing_ids(path: Path) -> set[str]:
         if reader.fieldnames is None or "row_id" not in reader.fieldnames:
             from credibility.errors import InputError
 
-            raise InputError(f"{path} exists but is not a reviewer CSV (no row_id column); choose another file")
+            raise InputError(
+                f"{path} exists but is not a reviewer CSV (no row_id column); choose another file"
+            )
         return {row["row_id"] for row in reader}
 
 

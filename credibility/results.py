@@ -101,9 +101,16 @@ class ResultsStore:
         return _stored(row) if row else None
 
     def has_content(self, content_hash: str) -> bool:
-        return self._conn.execute("SELECT 1 FROM checks WHERE content_hash = ? LIMIT 1", (content_hash,)).fetchone() is not None
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM checks WHERE content_hash = ? LIMIT 1", (content_hash,)
+            ).fetchone()
+            is not None
+        )
 
-    def between(self, start: dt.datetime | None = None, end: dt.datetime | None = None) -> Iterator[StoredCheck]:
+    def between(
+        self, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> Iterator[StoredCheck]:
         """Stored checks with ``start <= checked_at < end`` (UTC), oldest first."""
         lo = start.astimezone(dt.UTC).isoformat(timespec="seconds") if start else ""
         hi = end.astimezone(dt.UTC).isoformat(timespec="seconds") if end else "9999"

@@ -50,7 +50,9 @@ def search_vectors(reader: IndexReader, queries: np.ndarray, k: int = 5) -> list
     return results
 
 
-def search_texts(reader: IndexReader, embedder: Embedder, texts: Sequence[str], k: int = 5) -> list[list[Evidence]]:
+def search_texts(
+    reader: IndexReader, embedder: Embedder, texts: Sequence[str], k: int = 5
+) -> list[list[Evidence]]:
     if not texts:
         return []
     return search_vectors(reader, embedder.encode(list(texts)), k)

@@ -44,7 +44,9 @@ class Settings(BaseSettings):
     #: Past this many sentences, ``index_type=auto`` switches from exact search to IVF.
     auto_ivf_threshold: int = Field(default=200_000, ge=1)
     max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="Size cap for one input file.")
-    max_check_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Size cap for one checked article.")
+    max_check_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="Size cap for one checked article."
+    )
     #: How many articles one write transaction holds during a bulk ingest.
     commit_every: int = Field(default=2000, ge=1)
 
@@ -75,10 +77,16 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Body size cap, streamed.")
     fetch_max_redirects: int = Field(default=5, ge=0)
     fetch_retries: int = Field(default=3, ge=0, description="Retries on connection errors, 429 and 5xx.")
-    fetch_backoff: float = Field(default=0.5, ge=0, description="First retry delay in seconds, doubled each time.")
+    fetch_backoff: float = Field(
+        default=0.5, ge=0, description="First retry delay in seconds, doubled each time."
+    )
     fetch_per_host_concurrency: int = Field(default=2, ge=1)
-    fetch_politeness_delay: float = Field(default=0.5, ge=0, description="Seconds between requests to one host.")
-    user_agent: str = "credibility/0.1 (+https://github.com/credibility-project/credibility; verification bot)"
+    fetch_politeness_delay: float = Field(
+        default=0.5, ge=0, description="Seconds between requests to one host."
+    )
+    user_agent: str = (
+        "credibility/0.1 (+https://github.com/credibility-project/credibility; verification bot)"
+    )
     respect_robots: bool = True
     #: Hosts (names) that the SSRF guard lets through even when they resolve to private addresses.
     allow_hosts: tuple[str, ...] = ()

@@ -265,7 +265,9 @@ class _Base:
     def article_ids(self, kind: str | None = None) -> list[str]:
         if kind is None:
             return [r[0] for r in self._conn.execute("SELECT id FROM articles ORDER BY id")]
-        return [r[0] for r in self._conn.execute("SELECT id FROM articles WHERE kind = ? ORDER BY id", (kind,))]
+        return [
+            r[0] for r in self._conn.execute("SELECT id FROM articles WHERE kind = ? ORDER BY id", (kind,))
+        ]
 
     def article_text(self, article_id: str) -> str:
         row = self._conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -460,9 +462,7 @@ class IndexReader(_Base):
 class IndexWriter(_Base):
     """The one writer. Use as a context manager: commits on success, rolls back on error."""
 
-    def __init__(
-        self, root: Path, conn: sqlite3.Connection, config: dict[str, Any], lock: FileLock
-    ) -> None:
+    def __init__(self, root: Path, conn: sqlite3.Connection, config: dict[str, Any], lock: FileLock) -> None:
         super().__init__(root, conn, config)
         self._lock = lock
         self.generation, self._rows = self._committed()
@@ -543,7 +543,9 @@ class IndexWriter(_Base):
             return
         block = np.ascontiguousarray(vectors[keep], dtype=np.float32)
         if block.shape[1] != self.dimension:
-            raise IndexMismatchError(f"vectors of dimension {block.shape[1]} given to a {self.dimension}-d index")
+            raise IndexMismatchError(
+                f"vectors of dimension {block.shape[1]} given to a {self.dimension}-d index"
+            )
         first = self._rows + self._pending_rows
         self._conn.executemany(
             "INSERT INTO vector_cache (norm_hash, vector_row) VALUES (?, ?)",
@@ -612,7 +614,10 @@ class IndexWriter(_Base):
         if existing is None:
             return []
         ids = np.array(
-            [r[0] for r in self._conn.execute("SELECT id FROM sentences WHERE article_id = ?", (article_id,))],
+            [
+                r[0]
+                for r in self._conn.execute("SELECT id FROM sentences WHERE article_id = ?", (article_id,))
+            ],
             dtype=np.int64,
         )
         self._conn.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))

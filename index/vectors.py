@@ -114,7 +114,7 @@ class VectorIndex:
             self._index = VectorIndex.build(self.dimension, self.params, keep_ids, keep_vectors)._index
             self._apply_search_params()
             return
-        self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
+        self._index.remove_ids(faiss.IDSelectorBatch(np.ascontiguousarray(ids, dtype=np.int64)))
 
     def maybe_train(self, fetch_all: Callable[[], tuple[np.ndarray, np.ndarray]]) -> bool:
         """For IVF: once enough vectors exist, rebuild as a trained IVF. True if it did."""
@@ -176,12 +176,12 @@ def _new_trained_ivf(dimension: int, params: VectorIndexParams, vectors: np.ndar
     # Training on a sample keeps the cost flat past a few hundred thousand vectors.
     sample_size = min(len(vectors), nlist * 256)
     rng = np.random.default_rng(0)
-    sample = vectors[rng.choice(len(vectors), size=sample_size, replace=False)] if sample_size < len(
-        vectors
-    ) else vectors
+    sample = (
+        vectors[rng.choice(len(vectors), size=sample_size, replace=False)]
+        if sample_size < len(vectors)
+        else vectors
+    )
     ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
-    ivf.own_fields = True
-    quantizer.this.disown()
     return ivf
 
 

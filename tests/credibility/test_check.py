@@ -53,12 +53,14 @@ def test_sample_repost_comes_out_as_documented(engine: CheckEngine) -> None:
 
     cost = next(s for t, s in by_text.items() if t.startswith("The Kestrel Harbour Bridge in Port Ellery"))
     assert cost.label == "altered"
-    assert [(c.kind, c.article_text, c.evidence_text) for c in cost.changes] == [("number", "85", "45")] or any(
-        c.kind == "number" and "85" in c.article_text and "45" in c.evidence_text for c in cost.changes
-    )
+    assert [(c.kind, c.article_text, c.evidence_text) for c in cost.changes] == [
+        ("number", "85", "45")
+    ] or any(c.kind == "number" and "85" in c.article_text and "45" in c.evidence_text for c in cost.changes)
     mayor = next(s for t, s in by_text.items() if t.startswith("Mayor Daniel Price"))
     assert mayor.label == "altered"
-    assert any(c.kind == "name" and "Price" in c.article_text and "Okafor" in c.evidence_text for c in mayor.changes)
+    assert any(
+        c.kind == "name" and "Price" in c.article_text and "Okafor" in c.evidence_text for c in mayor.changes
+    )
     tender = next(s for t, s in by_text.items() if "proper tender" in t)
     assert tender.label == "altered" and any(c.kind == "negation" for c in tender.changes)
 
@@ -72,7 +74,15 @@ def test_sample_repost_comes_out_as_documented(engine: CheckEngine) -> None:
     assert by_text["Via Example Daily"].label == "not_checked" and by_text["Via Example Daily"].reason
 
     expected_other = {"supported"}
-    special = {cost.text, mayor.text, tender.text, promo.text, plastic.text, invented.text, "Via Example Daily"}
+    special = {
+        cost.text,
+        mayor.text,
+        tender.text,
+        promo.text,
+        plastic.text,
+        invented.text,
+        "Via Example Daily",
+    }
     assert {s.label for s in result.sentences if s.text not in special} == expected_other
     assert result.verdict.counts["supported"] == 7
     assert result.verdict.coverage == pytest.approx(7 / 13, abs=1e-3)
@@ -85,7 +95,7 @@ REPOST_PARAPHRASE = (
     "Strong winds pushed the flames east overnight.\n\n"
     "{inserted}"
     "Fire chief Tomas Reyes said no deaths had been reported, but 12 firefighters were treated for smoke "
-    "inhalation. \"We are not out of danger yet,\" Reyes said.\n\n"
+    'inhalation. "We are not out of danger yet," Reyes said.\n\n'
     "The regional government declared a state of emergency and asked the national army for two water-bombing "
     "aircraft."
 )
@@ -110,13 +120,22 @@ def test_invented_in_topic_sentence_is_injected(engine: CheckEngine) -> None:
 @pytest.mark.parametrize(
     ("edited", "kind"),
     [
-        ("Fire chief Tomas Reyes said no deaths had been reported, but 21 firefighters were treated for smoke "
-         "inhalation.", "number"),
-        ("A wildfire in the Kessel Valley forced about 3,000 people to leave their homes on Friday night, "
-         "fire officials said.", "date"),
-        ("Fire chief Maria Lindqvist said no deaths had been reported, but 12 firefighters were treated for "
-         "smoke inhalation.", "name"),
-        ("\"We are out of danger now,\" Reyes said.", "negation"),
+        (
+            "Fire chief Tomas Reyes said no deaths had been reported, but 21 firefighters were treated for smoke "
+            "inhalation.",
+            "number",
+        ),
+        (
+            "A wildfire in the Kessel Valley forced about 3,000 people to leave their homes on Friday night, "
+            "fire officials said.",
+            "date",
+        ),
+        (
+            "Fire chief Maria Lindqvist said no deaths had been reported, but 12 firefighters were treated for "
+            "smoke inhalation.",
+            "name",
+        ),
+        ('"We are out of danger now," Reyes said.', "negation"),
     ],
 )
 def test_alterations_of_each_kind(engine: CheckEngine, edited: str, kind: str) -> None:
@@ -128,7 +147,7 @@ def test_alterations_of_each_kind(engine: CheckEngine, edited: str, kind: str) -
         "night, fire officials said.",
         "name": "Fire chief Tomas Reyes said no deaths had been reported, but 12 firefighters were treated for "
         "smoke inhalation.",
-        "negation": "\"We are not out of danger yet,\" Reyes said.",
+        "negation": '"We are not out of danger yet," Reyes said.',
     }[kind]
     assert original in base
     result = engine.check(base.replace(original, edited))
@@ -141,7 +160,9 @@ def test_alterations_of_each_kind(engine: CheckEngine, edited: str, kind: str) -
 
 def test_typo_and_function_word_are_not_alterations(engine: CheckEngine) -> None:
     base = REPOST_PARAPHRASE.format(inserted="")
-    edited = base.replace("Strong winds pushed the flames east overnight.", "Strong winds pusshed the flames east over night.")
+    edited = base.replace(
+        "Strong winds pushed the flames east overnight.", "Strong winds pusshed the flames east over night."
+    )
     result = engine.check(edited)
     assert result.verdict.label == "clean", [(s.text, s.label, s.reason) for s in result.sentences]
 
@@ -193,7 +214,9 @@ def test_results_carry_offsets_and_engine_info(engine: CheckEngine) -> None:
     assert text[sentence.start : sentence.end] == sentence.text
     assert result.article.id == "https://copy.example.net/a"
     info = result.verdict.engine
-    assert info.model and info.encoder_backend == "torch" and info.index_generation >= 1 and info.settings_hash
+    assert (
+        info.model and info.encoder_backend == "torch" and info.index_generation >= 1 and info.settings_hash
+    )
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n  "])

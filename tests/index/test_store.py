@@ -38,7 +38,9 @@ def test_add_persist_and_search(settings: Settings, fake_embedder: object) -> No
     assert report.added == 1 and report.sentences_added == 4  # title + 3 body sentences
     reader = open_reader(settings, fake_embedder)  # type: ignore[arg-type]
     try:
-        hits = search_texts(reader, fake_embedder, ["The mayor said the money would go to schools and roads."])  # type: ignore[arg-type]
+        hits = search_texts(
+            reader, fake_embedder, ["The mayor said the money would go to schools and roads."]
+        )  # type: ignore[arg-type]
         assert hits[0][0].article_id == "a1"
         assert hits[0][0].sentence == "The mayor said the money would go to schools and roads."
         assert hits[0][0].score == pytest.approx(1.0, abs=1e-4)
@@ -95,7 +97,13 @@ def test_duplicates_in_one_batch(settings: Settings, fake_embedder: object) -> N
 
 
 def test_remove_retracts_and_promotes_a_duplicate(settings: Settings, fake_embedder: object) -> None:
-    add(settings, fake_embedder, record("wire-1"), record("copy-1"), record("other", "Snow fell in the hills."))
+    add(
+        settings,
+        fake_embedder,
+        record("wire-1"),
+        record("copy-1"),
+        record("other", "Snow fell in the hills."),
+    )
     with open_writer(settings, fake_embedder) as writer:  # type: ignore[arg-type]
         removed, unknown = remove(["wire-1", "missing"], writer, fake_embedder)  # type: ignore[arg-type]
     assert removed == ["wire-1"] and unknown == ["missing"]
@@ -104,7 +112,9 @@ def test_remove_retracts_and_promotes_a_duplicate(settings: Settings, fake_embed
         assert reader.article("wire-1") is None
         heir = reader.article("copy-1")
         assert heir is not None and heir.duplicate_of is None
-        hits = search_texts(reader, fake_embedder, ["The mayor said the money would go to schools and roads."])  # type: ignore[arg-type]
+        hits = search_texts(
+            reader, fake_embedder, ["The mayor said the money would go to schools and roads."]
+        )  # type: ignore[arg-type]
         assert hits[0][0].article_id == "copy-1"
         assert reader.stats().faiss_vectors == reader.stats().sentences == 4 + 2
     finally:
@@ -125,7 +135,9 @@ def test_claim_only_factcheck_is_valid(settings: Settings, fake_embedder: object
 
 def test_repeated_sentences_are_embedded_once(settings: Settings, fake_embedder: object) -> None:
     shared = "Click here to read more about our ratings."
-    add(settings, fake_embedder, record("a", f"First story. {shared}"), record("b", f"Second story. {shared}"))
+    add(
+        settings, fake_embedder, record("a", f"First story. {shared}"), record("b", f"Second story. {shared}")
+    )
     # title (shared), 2 distinct first sentences, the shared line: 4 unique texts
     assert fake_embedder.encoded == 4  # type: ignore[attr-defined]
 
@@ -148,9 +160,8 @@ def test_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
 
 
 def test_second_writer_gets_a_clear_lock_error(settings: Settings, fake_embedder: object) -> None:
-    with open_writer(settings, fake_embedder):  # type: ignore[arg-type]
-        with pytest.raises(IndexLockedError, match="locked"):
-            open_writer(settings, fake_embedder)  # type: ignore[arg-type]
+    with open_writer(settings, fake_embedder), pytest.raises(IndexLockedError, match="locked"):  # type: ignore[arg-type]
+        open_writer(settings, fake_embedder)  # type: ignore[arg-type]
     open_writer(settings, fake_embedder).close()  # type: ignore[arg-type]  # released afterwards
 
 
@@ -211,8 +222,7 @@ def test_crash_mid_write_leaves_previous_state_loadable(settings: Settings, fake
     assert report.added == 1  # type: ignore[attr-defined]
     reader = open_reader(settings, fake_embedder)  # type: ignore[arg-type]
     try:
-        assert reader.stats().vectors == reader.stats().vectors  # consistent counts
-        ids, vectors = reader.all_sentence_vectors()
+        ids, _vectors = reader.all_sentence_vectors()
         assert len(ids) == reader.stats().sentences == 6
         hits = search_texts(reader, fake_embedder, ["Fresh news arrived today."])  # type: ignore[arg-type]
         assert hits[0][0].article_id == "b1" and hits[0][0].score == pytest.approx(1.0, abs=1e-4)
@@ -243,7 +253,9 @@ def test_other_index_types_support_removal(tmp_path: Path, fake_embedder: object
     settings = Settings(home=tmp_path, model="fake-model", index_type=index_type)  # type: ignore[arg-type]
     words = [f"w{i}" for i in range(400)]
     records = [
-        ArticleRecord(id=f"n{i}", text=f"Story {words[i]} and {words[(i * 7) % 400]} met {words[(i * 13) % 400]}.")
+        ArticleRecord(
+            id=f"n{i}", text=f"Story {words[i]} and {words[(i * 7) % 400]} met {words[(i * 13) % 400]}."
+        )
         for i in range(400)
     ]
     add(settings, fake_embedder, *records)
