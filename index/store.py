@@ -18,6 +18,7 @@ Readers load the generation SQLite names and never see a half-written state.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import json
@@ -474,6 +475,7 @@ class IndexWriter(_Base):
             ids, vectors = self.all_sentence_vectors()
             self._vectors = VectorIndex.build(self.dimension, self.params, ids, vectors)
         self._pending_vectors: list[np.ndarray] = []
+        self._pending_starts: list[int] = []
         self._pending_rows = 0
         self._dirty = False
         self._conn.execute("BEGIN IMMEDIATE")
@@ -547,6 +549,7 @@ class IndexWriter(_Base):
                 f"vectors of dimension {block.shape[1]} given to a {self.dimension}-d index"
             )
         first = self._rows + self._pending_rows
+        self._pending_starts.append(first)
         self._conn.executemany(
             "INSERT INTO vector_cache (norm_hash, vector_row) VALUES (?, ?)",
             [(norm_hashes[i], first + n) for n, i in enumerate(keep)],
@@ -570,10 +573,14 @@ class IndexWriter(_Base):
             raise ValueError(f"no stored vector for {len(missing)} sentence(s); call store_vectors first")
         rows = np.array([rows_by_hash[h] for h in norm_hashes], dtype=np.int64)
         committed = self._vector_matrix(self._rows)
-        pending = np.concatenate(self._pending_vectors) if self._pending_vectors else None
         out = np.empty((len(rows), self.dimension), dtype=np.float32)
         for i, row in enumerate(rows):
-            out[i] = committed[row] if row < self._rows else pending[row - self._rows]  # type: ignore[index]
+            if row < self._rows:
+                out[i] = committed[row]
+            else:
+                # Pending rows live in the blocks appended since the last commit.
+                block = bisect.bisect_right(self._pending_starts, int(row)) - 1
+                out[i] = self._pending_vectors[block][row - self._pending_starts[block]]
         return rows, out
 
     def put_article(self, article: dict[str, Any], sentences: Sequence[NewSentence]) -> None:
@@ -689,7 +696,7 @@ class IndexWriter(_Base):
         self._conn.execute("COMMIT")
         # Committed. What follows is bookkeeping that a crash may skip without harm.
         self.generation, self._rows = new_generation, new_rows
-        self._pending_vectors, self._pending_rows, self._dirty = [], 0, False
+        self._pending_vectors, self._pending_starts, self._pending_rows, self._dirty = [], [], 0, False
         self.config = {**self.config, **self._counts(), "updated_at": _now()}
         _write_json(self._files.config, self.config)
         for path in self._files.faiss_dir.glob("*.faiss"):
@@ -700,7 +707,7 @@ class IndexWriter(_Base):
 
     def rollback(self) -> None:
         self._conn.execute("ROLLBACK")
-        self._pending_vectors, self._pending_rows, self._dirty = [], 0, False
+        self._pending_vectors, self._pending_starts, self._pending_rows, self._dirty = [], [], 0, False
 
     def _counts(self) -> dict[str, Any]:
         q = self._conn.execute
