@@ -234,6 +234,7 @@ class _Base:
         self.config = config
         self.dimension = int(config["dimension"])
         self.params = VectorIndexParams(**config.get("index_params", {}))
+        self._vectors: VectorIndex | None = None
 
     # --- meta ----------------------------------------------------------------------------
     def _meta(self, key: str, default: str = "0") -> str:
@@ -403,7 +404,7 @@ class _Base:
         )
 
     def _faiss_total(self) -> int:
-        raise NotImplementedError
+        return self._vectors.ntotal if self._vectors is not None else 0
 
     def close(self) -> None:
         self._conn.close()
@@ -415,7 +416,6 @@ class IndexReader(_Base):
     def __init__(self, root: Path, conn: sqlite3.Connection, config: dict[str, Any]) -> None:
         super().__init__(root, conn, config)
         self.generation = -1
-        self._vectors: VectorIndex | None = None
         self.refresh()
 
     @classmethod
@@ -456,8 +456,6 @@ class IndexReader(_Base):
             for id_row, score_row in zip(ids, scores, strict=True)
         ]
 
-    def _faiss_total(self) -> int:
-        return self._vectors.ntotal if self._vectors is not None else 0
 
 
 class IndexWriter(_Base):
@@ -527,6 +525,11 @@ class IndexWriter(_Base):
         for path in self._files.faiss_dir.glob("*"):
             if path.name not in keep and (path.suffix == ".tmp" or _generation_of(path) > self.generation):
                 path.unlink(missing_ok=True)
+
+    @property
+    def _faiss(self) -> VectorIndex:
+        assert self._vectors is not None  # set in __init__, never cleared
+        return self._vectors
 
     # --- writes --------------------------------------------------------------------------
     def store_vectors(self, norm_hashes: Sequence[str], vectors: np.ndarray) -> None:
@@ -608,7 +611,7 @@ class IndexWriter(_Base):
                 for sid, s, row in zip(ids, sentences, rows, strict=True)
             ],
         )
-        self._vectors.add(ids, vectors)
+        self._faiss.add(ids, vectors)
         self._dirty = True
 
     def delete_article(self, article_id: str, *, promote_duplicates: bool = True) -> list[str]:
@@ -637,7 +640,7 @@ class IndexWriter(_Base):
         self._conn.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?", (article_id,))
         self._conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         if len(ids):
-            self._vectors.remove(ids, self._live_vectors)
+            self._faiss.remove(ids, self._live_vectors)
         if orphans and promote_duplicates:
             heir = orphans[0]
             for other in orphans[1:]:
@@ -681,7 +684,7 @@ class IndexWriter(_Base):
         """Make everything written so far visible to readers, atomically."""
         if not self._dirty:
             return
-        self._vectors.maybe_train(self._live_vectors)
+        self._faiss.maybe_train(self._live_vectors)
         if self._pending_vectors:
             with open(self._files.vectors, "ab") as handle:
                 for block in self._pending_vectors:
@@ -689,7 +692,7 @@ class IndexWriter(_Base):
                 handle.flush()
                 os.fsync(handle.fileno())
         new_generation = self.generation + 1
-        self._vectors.save(self._files.faiss_file(new_generation))
+        self._faiss.save(self._files.faiss_file(new_generation))
         new_rows = self._rows + self._pending_rows
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new_generation),))
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'vector_rows'", (str(new_rows),))
@@ -720,9 +723,6 @@ class IndexWriter(_Base):
             },
             "generation": self.generation,
         }
-
-    def _faiss_total(self) -> int:
-        return self._vectors.ntotal
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
