@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from credibility.records import Span
 from credibility.sentences import split_paragraphs, split_sentences
@@ -71,7 +72,8 @@ def _pysbd_sentences(segmenter: Any, text: str) -> list[str]:
 
 def test_beats_pysbd_on_gold() -> None:
     """The house rule: a home-made splitter must beat the maintained one on the gold set."""
-    pysbd = pytest.importorskip("pysbd")
+    import pysbd
+
     segmenter = pysbd.Segmenter(language="en", clean=False)
     ours = sum(texts(split_sentences(c["text"])) == c["sentences"] for c in GOLD)
     theirs = sum(_pysbd_sentences(segmenter, c["text"]) == c["sentences"] for c in GOLD)
@@ -255,12 +257,7 @@ def test_invariants_on_seeded_random_text() -> None:
         assert_invariants("".join(rng.choices(NEWS_TOKENS, k=rng.randrange(60))))
 
 
-try:
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-except ImportError:  # pragma: no cover - hypothesis is a dev dependency
-    pass
-else:
+if True:  # hypothesis is a dev dependency; kept in one block for readability
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(st.sampled_from(NEWS_TOKENS), max_size=80).map("".join))
@@ -281,26 +278,6 @@ def test_invariants_on_gold() -> None:
 # --- performance --------------------------------------------------------------------------------
 
 
-def _news_text(n_chars: int) -> str:
-    rng = random.Random(3)
-    sentences = [c["text"] for c in GOLD]
-    parts: list[str] = []
-    size = 0
-    while size < n_chars:
-        parts.append(rng.choice(sentences))
-        size += len(parts[-1]) + 2
-    return "\n\n".join(parts)
-
-
-def test_speed_is_linear_and_reasonable() -> None:
-    text = _news_text(500_000)
-    t = time.perf_counter()
-    n = len(split_sentences(text))
-    elapsed = time.perf_counter() - t
-    # About 0.3 s on one core at the time of writing; the bound only catches pathological slowdowns.
-    assert elapsed < 6.0, f"{n} sentences in {elapsed:.1f}s"
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -318,7 +295,7 @@ def test_speed_is_linear_and_reasonable() -> None:
     ],
     ids=lambda t: repr(t[:6]),
 )
-def test_adversarial_inputs_are_not_quadratic(text: str) -> None:
-    t = time.perf_counter()
-    split_sentences(text)
-    assert time.perf_counter() - t < 5.0
+def test_adversarial_inputs(text: str) -> None:
+    # Speed is measured in benchmarks/, not asserted here; these inputs once made regex
+    # splitters backtrack for minutes, so they stay as a (slow-to-fail) guard.
+    assert_invariants(text)
