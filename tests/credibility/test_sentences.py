@@ -257,17 +257,16 @@ def test_invariants_on_seeded_random_text() -> None:
         assert_invariants("".join(rng.choices(NEWS_TOKENS, k=rng.randrange(60))))
 
 
-if True:  # hypothesis is a dev dependency; kept in one block for readability
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(NEWS_TOKENS), max_size=80).map("".join))
+def test_invariants_on_news_like_text(text: str) -> None:
+    assert_invariants(text)
 
-    @settings(max_examples=400, deadline=None)
-    @given(st.lists(st.sampled_from(NEWS_TOKENS), max_size=80).map("".join))
-    def test_invariants_on_news_like_text(text: str) -> None:
-        assert_invariants(text)
 
-    @settings(max_examples=300, deadline=None)
-    @given(st.text(max_size=200))
-    def test_invariants_on_arbitrary_text(text: str) -> None:
-        assert_invariants(text)
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_invariants_on_arbitrary_text(text: str) -> None:
+    assert_invariants(text)
 
 
 def test_invariants_on_gold() -> None:
