@@ -7,16 +7,22 @@ bad usage or bad input (one line on stderr, never a traceback for a user error).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from credibility.errors import CredibilityError, InputError
-from credibility.records import ARTICLE_KINDS
+from credibility.errors import CredibilityError, FetchError, InputError
+from credibility.records import ARTICLE_KINDS, ArticleKind, ArticleRecord, LoadProblem
 from credibility.settings import Settings
+
+if TYPE_CHECKING:
+    from credibility.fetch import Fetcher
 
 PROG = "credibility"
 
@@ -35,7 +41,35 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "home", None):
         overrides["home"] = Path(args.home).expanduser()
+    base = Settings()
+    if getattr(args, "allow_host", None):
+        overrides["allow_hosts"] = (*base.allow_hosts, *args.allow_host)
+    if getattr(args, "allow_network", None):
+        overrides["allow_networks"] = (*base.allow_networks, *args.allow_network)
+    if getattr(args, "respect_robots", None) is not None:
+        overrides["respect_robots"] = args.respect_robots
     return Settings(**overrides)
+
+
+def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="let the SSRF guard fetch this host even if it resolves to a private address (repeatable)",
+    )
+    parser.add_argument(
+        "--allow-network",
+        action="append",
+        metavar="CIDR",
+        help="let the SSRF guard fetch addresses in this network, e.g. 10.0.0.0/8 (repeatable)",
+    )
+    parser.add_argument(
+        "--respect-robots",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="obey robots.txt when fetching (default: on for index add, off for check)",
+    )
 
 
 def _add_home(parser: argparse.ArgumentParser) -> None:
@@ -60,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--kind", choices=ARTICLE_KINDS, default="reporting", help="what the inputs are")
     add.add_argument("--source", default="", help="publisher name recorded for these inputs")
     add.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
+    _add_fetch_options(add)
     add.add_argument(
         "inputs", nargs="+", metavar="INPUT", help=".txt .md .json .jsonl .jsonl.gz .csv files or folders"
     )
@@ -94,7 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--title", default="", help="title of the article (single input)")
     check.add_argument("--url", default="", help="URL the article was published at (single input)")
-    check.add_argument("inputs", nargs="+", metavar="INPUT", help="text files, or - for standard input")
+    _add_fetch_options(check)
+    check.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="text or HTML files, URLs, or - for standard input"
+    )
 
     demo = commands.add_parser(
         "demo", help="index the bundled sample data, search it and check a sample repost"
@@ -144,6 +182,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             fail_on=args.fail_on,
             title=args.title,
             url=args.url,
+            # One page a person asked for is not a crawl: robots.txt only when asked.
+            respect_robots=bool(args.respect_robots),
         )
     if args.command == "demo":
         from credibility.demo import run_demo
@@ -156,12 +196,14 @@ def cmd_index_add(
     settings: Settings,
     inputs: list[str],
     *,
-    kind: str,
+    kind: ArticleKind,
     source: str,
     progress: bool | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     from tqdm import tqdm
 
     from credibility.embedding import load_embedder
@@ -169,12 +211,16 @@ def cmd_index_add(
     from credibility.loaders import InputReader
 
     reader = InputReader(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         source=source,
         max_file_bytes=settings.max_file_bytes,
         html_reader=lambda path, html: html_file_records(path, html, kind=kind, source=source),
     )
-    items = reader.read(inputs)
+    urls = [i for i in inputs if _is_url(i)]
+    items = itertools.chain(
+        reader.read([i for i in inputs if not _is_url(i)]),
+        _url_items(settings, urls, kind=kind, source=source),
+    )
     embedder = load_embedder(settings)
     show = err.isatty() if progress is None else progress
     with (
@@ -197,7 +243,26 @@ def cmd_index_add(
     return 2 if report.problems else 0
 
 
-def cmd_index_stats(settings: Settings, *, as_json: bool, out: TextIO = sys.stdout) -> int:
+def _is_url(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+def _url_items(
+    settings: Settings, urls: list[str], *, kind: ArticleKind, source: str
+) -> Iterator[ArticleRecord | LoadProblem]:
+    """Records from URLs (pages or feeds); fetched lazily so files go in first."""
+    if not urls:
+        return
+    from credibility.fetch import Fetcher
+    from credibility.web import url_records
+
+    with Fetcher(settings) as fetcher:
+        # Building an index crawls: robots.txt is obeyed unless turned off.
+        yield from url_records(fetcher, urls, kind=kind, source=source, respect_robots=None)
+
+
+def cmd_index_stats(settings: Settings, *, as_json: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     from index.store import IndexReader
 
     reader = IndexReader.open(settings.index_dir)
@@ -219,8 +284,10 @@ def cmd_index_stats(settings: Settings, *, as_json: bool, out: TextIO = sys.stdo
 
 
 def cmd_index_remove(
-    settings: Settings, ids: list[str], *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    settings: Settings, ids: list[str], *, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     from credibility.embedding import load_embedder
     from credibility.ingest import open_writer, remove
 
@@ -243,17 +310,48 @@ def _parse_labels(spec: str) -> set[str]:
     return labels
 
 
-def _read_input(name: str) -> str:
+@dataclass(frozen=True, slots=True)
+class _CheckInput:
+    text: str
+    title: str = ""
+    url: str = ""
+
+
+def _read_input(name: str, settings: Settings, fetcher: Fetcher | None, respect_robots: bool) -> _CheckInput:
+    """The article behind one INPUT: a URL (fetched and extracted), an HTML file, a text file or stdin."""
     from credibility.loaders import decode_utf8
 
+    if _is_url(name):
+        assert fetcher is not None
+        from credibility.web import fetch_article_record
+
+        try:
+            record = fetch_article_record(fetcher, name, respect_robots=respect_robots)
+        except FetchError as exc:
+            raise InputError(f"{name}: {exc}") from exc
+        return _CheckInput(record.text, record.title, record.url)
     try:
         data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
+    if len(data) > settings.max_check_bytes:
+        raise InputError(
+            f"{name} is {len(data):,} bytes, above the {settings.max_check_bytes:,}-byte cap "
+            "(raise CREDIBILITY_MAX_CHECK_BYTES to check it)"
+        )
     try:
-        return decode_utf8(data)
+        text = decode_utf8(data)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from exc
+    if name.lower().endswith((".html", ".htm")):
+        from credibility.web import record_from_html
+
+        try:
+            record = record_from_html(text, "", origin=name)
+        except FetchError as exc:
+            raise InputError(f"{name}: {exc}") from exc
+        return _CheckInput(record.text, record.title, record.url)
+    return _CheckInput(text)
 
 
 def cmd_check(
@@ -266,9 +364,12 @@ def cmd_check(
     fail_on: str = "",
     title: str = "",
     url: str = "",
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    respect_robots: bool = False,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     from credibility.check import CheckEngine
     from credibility.embedding import load_embedder
     from credibility.ingest import open_reader
@@ -282,33 +383,42 @@ def cmd_check(
     reader = open_reader(settings, embedder)
     engine = CheckEngine(reader, embedder, settings)
     failed = flagged = False
-    try:
-        with ResultsStore(settings.results_db) as store:
-            for name in inputs:
-                try:
-                    text = _read_input(name)
-                    result = engine.check(text, title=title, url=url, input_name=name)
-                except InputError as exc:
-                    print(
-                        f"{PROG}: error: {exc}" if name in str(exc) else f"{PROG}: error: {name}: {exc}",
-                        file=err,
-                    )
-                    failed = True
-                    continue
-                store.save(result)
-                payload = result.as_dict()
-                if csv_path is not None:
-                    append_rows(csv_path, rows_for(payload, include_all=include_all))
-                if as_json:
-                    print(json.dumps(payload, ensure_ascii=False), file=out)
-                else:
-                    from credibility.terminal import print_summary
+    with contextlib.ExitStack() as stack:
+        stack.callback(reader.close)
+        fetcher = None
+        if any(_is_url(name) for name in inputs):
+            from credibility.fetch import Fetcher
 
-                    print_summary(result, out)
-                if any(s.label in fail_labels for s in result.sentences):
-                    flagged = True
-    finally:
-        reader.close()
+            fetcher = stack.enter_context(Fetcher(settings))
+        store = stack.enter_context(ResultsStore(settings.results_db))
+        for name in inputs:
+            try:
+                article = _read_input(name, settings, fetcher, respect_robots)
+                result = engine.check(
+                    article.text,
+                    title=title or article.title,
+                    url=url or article.url,
+                    input_name=name,
+                )
+            except InputError as exc:
+                print(
+                    f"{PROG}: error: {exc}" if name in str(exc) else f"{PROG}: error: {name}: {exc}",
+                    file=err,
+                )
+                failed = True
+                continue
+            store.save(result)
+            payload = result.as_dict()
+            if csv_path is not None:
+                append_rows(csv_path, rows_for(payload, include_all=include_all))
+            if as_json:
+                print(json.dumps(payload, ensure_ascii=False), file=out)
+            else:
+                from credibility.terminal import print_summary
+
+                print_summary(result, out)
+            if any(s.label in fail_labels for s in result.sentences):
+                flagged = True
     if failed:
         return 2
     return 1 if flagged else 0
@@ -352,8 +462,9 @@ def cmd_search(
     k: int,
     as_json: bool,
     queries: str | None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
+    out = out or sys.stdout
     from credibility.embedding import load_embedder
     from credibility.ingest import open_reader
     from credibility.search import search_texts

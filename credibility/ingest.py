@@ -13,14 +13,14 @@ repeated sentences (boilerplate, quotes, wire copies) reuse the stored vector.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from credibility.embedding import Embedder
 from credibility.errors import InputError
 from credibility.normalize import content_hash, text_hash
-from credibility.records import ArticleRecord, IngestReport, LoadProblem
+from credibility.records import ArticleKind, ArticleRecord, IngestReport, LoadProblem
 from credibility.sentences import split_sentences
 from credibility.settings import Settings
 from credibility.verdicts import normalize_rating
@@ -272,25 +272,9 @@ def _batches(
         yield batch
 
 
-def html_file_records(path: Path, html: str, *, kind: str, source: str) -> list[ArticleRecord]:
-    """Records from a saved HTML page: ClaimReview JSON-LD if it has some, else the extracted article."""
-    from credibility.claimreview import records_from_html
-    from credibility.extract import extract_article
+def html_file_records(path: Path, html: str, *, kind: ArticleKind, source: str) -> list[ArticleRecord]:
+    """The record of a saved HTML page: a ClaimReview fact-check if it has the markup, else the article."""
+    from credibility.web import record_from_html
 
-    if kind == "factcheck":
-        reviews = records_from_html(html, origin=str(path))
-        if reviews:
-            return reviews
-    page = extract_article(html, url="")
-    return [
-        ArticleRecord(
-            id=page.canonical_url or path.stem,
-            text=page.text,
-            title=page.title,
-            url=page.canonical_url,
-            source=source or page.publisher,
-            published=page.published,
-            kind=kind,  # type: ignore[arg-type]
-            origin=str(path),
-        )
-    ]
+    record = record_from_html(html, "", kind=kind, source=source, origin=str(path))
+    return [replace(record, id=record.id or path.stem)]
