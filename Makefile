@@ -9,7 +9,7 @@ export TOKENIZERS_PARALLELISM := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test lint bench bench-quick clean
+.PHONY: setup demo test lint browser bench bench-quick clean
 
 setup: $(VENV)/.installed
 
@@ -29,7 +29,11 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# The report tests drive Debian's chromium headless (never a downloaded browser).
+browser:
+	sh scripts/install-browser.sh
+
+test: lint browser
 	$(BIN)/python -m pytest -q
 
 bench-quick: setup

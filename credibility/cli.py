@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import itertools
 import json
 import os
@@ -127,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="exit 1 when any sentence has one of these labels (e.g. injected,debunked)",
     )
+    check.add_argument("--html", metavar="FILE", help="write a self-contained HTML report of these articles")
+    check.add_argument(
+        "--show-dismissed", action="store_true", help="keep rows a reviewer dismissed as false positives"
+    )
     check.add_argument("--title", default="", help="title of the article (single input)")
     check.add_argument("--url", default="", help="URL the article was published at (single input)")
     _add_fetch_options(check)
@@ -184,7 +189,23 @@ def _dispatch(args: argparse.Namespace) -> int:
             url=args.url,
             # One page a person asked for is not a crawl: robots.txt only when asked.
             respect_robots=bool(args.respect_robots),
+            html_path=Path(args.html) if args.html else None,
+            show_dismissed=args.show_dismissed,
         )
+    if args.command == "report":
+        return cmd_report(
+            settings,
+            args.format,
+            Path(args.out),
+            since=args.since,
+            until=args.until,
+            include_all=args.all,
+            show_dismissed=args.show_dismissed,
+        )
+    if args.command == "review":
+        if args.review_command == "import":
+            return cmd_review_import(settings, Path(args.file), reviewer=args.reviewer)
+        return cmd_review_stats(settings, as_json=args.json)
     if args.command == "demo":
         from credibility.demo import run_demo
 
@@ -365,6 +386,8 @@ def cmd_check(
     title: str = "",
     url: str = "",
     respect_robots: bool = False,
+    html_path: Path | None = None,
+    show_dismissed: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -373,8 +396,9 @@ def cmd_check(
     from credibility.check import CheckEngine
     from credibility.embedding import load_embedder
     from credibility.ingest import open_reader
-    from credibility.report import append_rows, rows_for
+    from credibility.report import append_rows
     from credibility.results import ResultsStore
+    from credibility.review import ReviewStore, is_dismissed, review_rows
 
     fail_labels = _parse_labels(fail_on)
     if len(inputs) > 1 and (title or url):
@@ -391,6 +415,8 @@ def cmd_check(
 
             fetcher = stack.enter_context(Fetcher(settings))
         store = stack.enter_context(ResultsStore(settings.results_db))
+        reviews = stack.enter_context(ReviewStore(settings.results_db))
+        reviewed_results: list[dict[str, Any]] = []
         for name in inputs:
             try:
                 article = _read_input(name, settings, fetcher, respect_robots)
@@ -408,20 +434,108 @@ def cmd_check(
                 failed = True
                 continue
             store.save(result)
-            payload = result.as_dict()
+            # Reviewer decisions annotate what the engine said (dismissals, remembered lines).
+            reviewed = reviews.apply({**result.as_dict(), "text": result.text})
+            reviewed_results.append(reviewed)
             if csv_path is not None:
-                append_rows(csv_path, rows_for(payload, include_all=include_all))
+                append_rows(
+                    csv_path, review_rows(reviewed, include_all=include_all, show_dismissed=show_dismissed)
+                )
             if as_json:
-                print(json.dumps(payload, ensure_ascii=False), file=out)
+                print(
+                    json.dumps({k: v for k, v in reviewed.items() if k != "text"}, ensure_ascii=False),
+                    file=out,
+                )
             else:
                 from credibility.terminal import print_summary
 
                 print_summary(result, out)
-            if any(s.label in fail_labels for s in result.sentences):
+            if any(s["label"] in fail_labels and not is_dismissed(s) for s in reviewed["sentences"]):
                 flagged = True
+        if html_path is not None:
+            from credibility.html_report import write_report
+
+            write_report(html_path, reviewed_results, show_dismissed=show_dismissed)
     if failed:
         return 2
     return 1 if flagged else 0
+
+
+def _parse_when(value: str | None, flag: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {value!r} is not an ISO date or date-time (e.g. 2026-11-28)") from exc
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def cmd_report(
+    settings: Settings,
+    kind: str,
+    path: Path,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    include_all: bool = False,
+    show_dismissed: bool = False,
+    out: TextIO | None = None,
+) -> int:
+    """Rebuild a reviewer CSV or HTML report from the results store for a date range."""
+    out = out or sys.stdout
+    from credibility.results import ResultsStore
+    from credibility.review import ReviewStore, review_rows
+
+    start, end = _parse_when(since, "--since"), _parse_when(until, "--until")
+    with ResultsStore(settings.results_db) as store, ReviewStore(settings.results_db) as reviews:
+        results = [reviews.apply(stored.result) for stored in store.between(start, end)]
+    if kind == "csv":
+        from credibility.report import write_rows
+
+        written = write_rows(
+            path,
+            (
+                row
+                for result in results
+                for row in review_rows(result, include_all=include_all, show_dismissed=show_dismissed)
+            ),
+        )
+        print(f"wrote {written} row(s) from {len(results)} check(s) to {path}", file=out)
+    else:
+        from credibility.html_report import write_report
+
+        write_report(path, results, show_dismissed=show_dismissed)
+        print(f"wrote a report of {len(results)} check(s) to {path}", file=out)
+    return 0
+
+
+def cmd_review_import(
+    settings: Settings,
+    path: Path,
+    *,
+    reviewer: str = "",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    from credibility.review import import_decisions
+
+    report = import_decisions(path, settings.results_db, reviewer=reviewer)
+    for warning in report.warnings:
+        print(f"{PROG}: warning: {warning}", file=err)
+    print(report.summary(), file=out)
+    return 0
+
+
+def cmd_review_stats(settings: Settings, *, as_json: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    from credibility.review import format_stats, review_stats
+
+    stats = review_stats(settings.results_db)
+    print(json.dumps(stats, indent=2) if as_json else format_stats(stats), file=out)
+    return 0
 
 
 def _read_text_arg(text: str | None) -> str:

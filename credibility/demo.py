@@ -33,6 +33,8 @@ def run_demo(settings: Settings, out_dir: Path, *, out: TextIO) -> int:
     cmd_search(settings, query, k=3, as_json=False, queries=None, out=out)
     csv_path = out_dir / "reviewer.csv"
     print(f"\n== 4. Check the sample repost {paths['repost'].name}", file=out)
-    cmd_check(settings, [str(paths["repost"])], csv_path=csv_path, out=out)
+    html_path = out_dir / "report.html"
+    cmd_check(settings, [str(paths["repost"])], csv_path=csv_path, html_path=html_path, out=out)
     print(f"\nReviewer CSV: {csv_path.resolve()}", file=out)
+    print(f"HTML report:  {html_path.resolve()}", file=out)
     return 0
