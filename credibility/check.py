@@ -328,6 +328,7 @@ class _Candidate:
     position: int  # index into the checkable list
     span: Span
     words: frozenset[str]
+    norm_hash: str
     hits: list[tuple[SentenceRow, ArticleRow, float]] = field(default_factory=list)
     aligned: tuple[SentenceRow, ArticleRow, float] | None = None
     aligned_accepted: bool = False
@@ -372,7 +373,7 @@ class CheckEngine:
                     n, span.text, span.start, span.end, "not_checked", reason=triage.reason
                 )
             else:
-                candidates.append(_Candidate(n, span, content_words(span.text)))
+                candidates.append(_Candidate(n, span, content_words(span.text), text_hash(span.text)))
         if candidates:
             vectors = self._match(candidates)
             sources = self._sources(candidates)
@@ -395,30 +396,47 @@ class CheckEngine:
         return ArticleCheck(info, verdict, sentences, text)
 
     # --- steps -------------------------------------------------------------------------
-    def _vectors(self, candidates: Sequence[_Candidate]) -> np.ndarray:
-        hashes = [text_hash(c.span.text) for c in candidates]
+    def _match(self, candidates: list[_Candidate]) -> np.ndarray:
+        """Fill each candidate's matches; returns the sentence vectors.
+
+        Fast path: a sentence whose normalized text is stored in the index takes its
+        vector from the index and its matches from the exact lookup (score 1.0), so it
+        needs neither the encoder nor a nearest-neighbour search. Its fact comparison
+        and labelling are the same as on the full path.
+        """
+        hashes = [c.norm_hash for c in candidates]
+        exact = self.reader.sentences_by_hash(hashes) if self.settings.check_fast_path else {}
         cached = self.reader.cached_vectors(hashes)
         vectors = np.zeros((len(candidates), self.reader.dimension), dtype=np.float32)
-        missing = [i for i, h in enumerate(hashes) if h not in cached]
+        to_encode = [i for i, h in enumerate(hashes) if h not in cached]
         for i, h in enumerate(hashes):
             if h in cached:
                 vectors[i] = cached[h]
-        if missing:
-            vectors[missing] = self.embedder.encode([candidates[i].span.text for i in missing])
-        return vectors
-
-    def _match(self, candidates: list[_Candidate]) -> np.ndarray:
-        """Fill each candidate's nearest neighbours; returns the sentence vectors."""
-        vectors = self._vectors(candidates)
-        hits = self.reader.search(vectors, self.settings.check_neighbours)
+        if to_encode:
+            vectors[to_encode] = self.embedder.encode([candidates[i].span.text for i in to_encode])
+        to_search = [i for i, h in enumerate(hashes) if h not in exact]
+        hits = self.reader.search(vectors[to_search], self.settings.check_neighbours) if to_search else []
         rows = self.reader.sentences(sid for row in hits for sid, _ in row)
-        articles = self.reader.articles(r.article_id for r in rows.values())
-        for candidate, row in zip(candidates, hits, strict=True):
-            for sid, score in row:
-                sentence = rows.get(sid)
-                article = articles.get(sentence.article_id) if sentence else None
-                if sentence is not None and article is not None:
-                    candidate.hits.append((sentence, article, score))
+        found: dict[int, list[tuple[SentenceRow, float]]] = {
+            i: [(rows[sid], score) for sid, score in row if sid in rows]
+            for i, row in zip(to_search, hits, strict=True)
+        }
+        exact_positions = [i for i, h in enumerate(hashes) if h in exact]
+        if exact_positions:
+            # A verbatim sentence may still quote a debunked claim (the precedence flag needs it):
+            # the claims are a small index, searched for these sentences only.
+            claim_hits = self.reader.search_claims(vectors[exact_positions], 3, sorted(DEBUNKED_VERDICTS))
+            claim_rows = self.reader.sentences(sid for row in claim_hits for sid, _ in row)
+            for i, row in zip(exact_positions, claim_hits, strict=True):
+                near_claims = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
+                found[i] = [(r, 1.0) for r in exact[hashes[i]]] + near_claims
+        articles = self.reader.articles(row.article_id for pairs in found.values() for row, _ in pairs)
+        for i, candidate in enumerate(candidates):
+            candidate.hits = [
+                (row, articles[row.article_id], score)
+                for row, score in found.get(i, [])
+                if row.article_id in articles
+            ]
         return vectors
 
     def _sources(self, candidates: list[_Candidate]) -> list[str]:
@@ -510,12 +528,14 @@ class CheckEngine:
         changes: tuple[Change, ...] = ()
         if reporting is not None:
             sentence, article, score = reporting
-            changes = tuple(compare_facts(span.text, sentence.text))
+            # Identical normalized text cannot differ in a fact: skip the comparison.
+            if sentence.norm_hash != c.norm_hash:
+                changes = tuple(compare_facts(span.text, sentence.text))
             if how == "free" and not changes and score < self.settings.check_free_support:
                 reporting = None  # a near match with no changed fact is not support on its own
         if reporting is not None and not changes:
             sentence, article, score = reporting
-            flags = ["exact"] if text_hash(span.text) == sentence.norm_hash else []
+            flags = ["exact"] if c.norm_hash == sentence.norm_hash else []
             if claim is not None:
                 flags.append("quotes_debunked_claim")
             where = (

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     check_free_altered: float = Field(default=0.8, ge=0, le=1)
     #: A fact-checked claim rated false/misleading matches at this similarity.
     check_claim_score: float = Field(default=0.72, ge=0, le=1)
+    #: Resolve sentences stored verbatim (normalized) by hash, without the encoder or a vector search.
+    check_fast_path: bool = True
 
     # --- fetching (URLs, feeds) -------------------------------------------------
     fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds per request (connect and read).")

@@ -416,6 +416,7 @@ class IndexReader(_Base):
     def __init__(self, root: Path, conn: sqlite3.Connection, config: dict[str, Any]) -> None:
         super().__init__(root, conn, config)
         self.generation = -1
+        self._claims: tuple[tuple[str, ...], VectorIndex] | None = None
         self.refresh()
 
     @classmethod
@@ -442,6 +443,7 @@ class IndexReader(_Base):
                     continue
                 raise
             self._vectors = loaded
+            self._claims = None  # rebuilt on first use for this generation
             self.generation = generation
             self.config = read_config(self.root)
             return True
@@ -450,12 +452,35 @@ class IndexReader(_Base):
     def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """Top-k (sentence id, score) per query row, best first."""
         assert self._vectors is not None
-        scores, ids = self._vectors.search(queries, k)
-        return [
-            [(int(i), float(s)) for i, s in zip(id_row, score_row, strict=True) if i >= 0]
-            for id_row, score_row in zip(ids, scores, strict=True)
-        ]
+        return _pairs(*self._vectors.search(queries, k))
 
+    def search_claims(
+        self, queries: np.ndarray, k: int, verdicts: Sequence[str]
+    ) -> list[list[tuple[int, float]]]:
+        """Top-k claim sentences of fact-checks with these verdicts (a small exact index, built lazily)."""
+        key = tuple(sorted(verdicts))
+        if self._claims is None or self._claims[0] != key:
+            marks = ",".join("?" * len(key))
+            ids = [
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id "
+                    f"WHERE s.role = 'claim' AND a.verdict IN ({marks}) ORDER BY s.id",
+                    key,
+                )
+            ]
+            claims = VectorIndex.build(
+                self.dimension, VectorIndexParams("flat"), np.array(ids, dtype=np.int64), self.vectors(ids)
+            )
+            self._claims = (key, claims)
+        return _pairs(*self._claims[1].search(queries, k))
+
+
+def _pairs(scores: np.ndarray, ids: np.ndarray) -> list[list[tuple[int, float]]]:
+    return [
+        [(int(i), float(s)) for i, s in zip(id_row, score_row, strict=True) if i >= 0]
+        for id_row, score_row in zip(ids, scores, strict=True)
+    ]
 
 
 class IndexWriter(_Base):

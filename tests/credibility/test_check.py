@@ -238,3 +238,22 @@ def test_alignment_is_monotonic_and_skips_gaps() -> None:
     assert align(sim, 0.5) == [(0, 0), (2, 1), (3, 2)]
     crossing = np.array([[0.1, 0.9], [0.9, 0.1]])
     assert len(align(crossing, 0.5)) == 1
+
+
+def test_fast_path_labels_like_the_full_path(engine: CheckEngine) -> None:
+    full = CheckEngine(
+        engine.reader, engine.embedder, engine.settings.model_copy(update={"check_fast_path": False})
+    )
+    texts = [
+        sample_paths()["repost"].read_text(encoding="utf-8"),
+        REPOST_PARAPHRASE.format(inserted="Police suspect the fire was started deliberately.\n\n"),
+        "Drinking hot water every hour cures the flu within a day. Riverton city council approved a budget of "
+        "212 million dollars on Tuesday, with 38 percent of spending going to schools.",
+    ]
+    for text in texts:
+        fast_result, full_result = engine.check(text), full.check(text)
+        assert [(s.label, s.changes) for s in fast_result.sentences] == [
+            (s.label, s.changes) for s in full_result.sentences
+        ]
+        assert fast_result.verdict.copied_from == full_result.verdict.copied_from
+        assert fast_result.verdict.label == full_result.verdict.label
