@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats = index_commands.add_parser("stats", help="print what the index holds")
     _add_home(stats)
     stats.add_argument("--json", action="store_true", help="print JSON")
+    rebuild = index_commands.add_parser("rebuild", help="rebuild the vector index (e.g. as another type)")
+    _add_home(rebuild)
+    rebuild.add_argument(
+        "--type", choices=("flat", "ivf", "hnsw"), help="index type (default: keep the current one)"
+    )
     remove = index_commands.add_parser("remove", help="retract articles by id")
     _add_home(remove)
     remove.add_argument("ids", nargs="+", metavar="ID")
@@ -174,6 +179,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             )
         if args.index_command == "stats":
             return cmd_index_stats(settings, as_json=args.json)
+        if args.index_command == "rebuild":
+            return cmd_index_rebuild(settings, args.type)
         return cmd_index_remove(settings, args.ids)
     if args.command == "search":
         return cmd_search(settings, args.text, k=args.k, as_json=args.json, queries=args.queries)
@@ -301,6 +308,18 @@ def cmd_index_stats(settings: Settings, *, as_json: bool, out: TextIO | None = N
     verdicts = ", ".join(f"{k} {v}" for k, v in sorted(stats["verdicts"].items())) or "-"
     print(f"{'fact-check verdicts':>22}: {verdicts}", file=out)
     print(f"{'disk':>22}: {stats['disk_bytes'] / 1e6:.1f} MB", file=out)
+    return 0
+
+
+def cmd_index_rebuild(settings: Settings, index_type: str | None, *, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    from credibility.embedding import load_embedder
+    from credibility.ingest import open_writer
+
+    embedder = load_embedder(settings)
+    with open_writer(settings, embedder) as writer:
+        writer.rebuild(index_type or writer.params.index_type)  # type: ignore[arg-type]
+    print(f"rebuilt the index as {index_type or 'before'} ({settings.index_dir})", file=out)
     return 0
 
 

@@ -92,11 +92,12 @@ def open_reader(settings: Settings, embedder: Embedder) -> IndexReader:
 
 
 def open_writer(settings: Settings, embedder: Embedder, *, lock_timeout: float = 0.0) -> IndexWriter:
-    index_type = "flat" if settings.index_type == "auto" else settings.index_type
+    auto = settings.index_type == "auto"
     return IndexWriter.open(
         settings.index_dir,
         index_identity(settings, embedder),
-        index_type=index_type,
+        index_type="flat" if auto else settings.index_type,  # type: ignore[arg-type]
+        auto_ivf_threshold=settings.auto_ivf_threshold if auto else None,
         lock_timeout=lock_timeout,
     )
 

@@ -25,7 +25,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -233,10 +233,16 @@ class _Base:
         self._conn = conn
         self.config = config
         self.dimension = int(config["dimension"])
-        self.params = VectorIndexParams(**config.get("index_params", {}))
+        self.params = self._stored_params()
         self._vectors: VectorIndex | None = None
 
     # --- meta ----------------------------------------------------------------------------
+    def _stored_params(self) -> VectorIndexParams:
+        """Index type and parameters: SQLite is the committed truth (config.json is for people)."""
+        stored = self._conn.execute("SELECT value FROM meta WHERE key = 'index_params'").fetchone()
+        values = json.loads(stored[0]) if stored else self.config.get("index_params", {})
+        return VectorIndexParams(**values)
+
     def _meta(self, key: str, default: str = "0") -> str:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else default
@@ -435,14 +441,16 @@ class IndexReader(_Base):
             if generation == self.generation:
                 return False
             path = self._files.faiss_file(generation)
+            params = self._stored_params()
             try:
-                loaded = VectorIndex.load(path, self.params, self.dimension)
+                loaded = VectorIndex.load(path, params, self.dimension)
             except IndexCorruptError:
                 # A writer may have committed again and pruned this file: read the newer one.
                 if not path.exists():
                     continue
                 raise
             self._vectors = loaded
+            self.params = params
             self._claims = None  # rebuilt on first use for this generation
             self.generation = generation
             self.config = read_config(self.root)
@@ -510,6 +518,7 @@ class IndexWriter(_Base):
         identity: IndexIdentity,
         *,
         index_type: ConcreteIndexType = "flat",
+        auto_ivf_threshold: int | None = None,
         lock_timeout: float = 0.0,
     ) -> IndexWriter:
         """Open (or create) the index for writing; raises IndexLockedError if another writer holds it."""
@@ -529,6 +538,8 @@ class IndexWriter(_Base):
                 check_identity(root, config, identity)
             else:
                 config = _new_config(identity, index_type)
+                if auto_ivf_threshold is not None:
+                    config["auto_ivf_threshold"] = auto_ivf_threshold
             files.faiss_dir.mkdir(exist_ok=True)
             conn = _connect(files.db)
             conn.executescript(_SCHEMA)
@@ -705,10 +716,25 @@ class IndexWriter(_Base):
         return np.array([p[0] for p in pairs], dtype=np.int64), vectors
 
     # --- commit --------------------------------------------------------------------------
+    def rebuild(self, index_type: ConcreteIndexType) -> None:
+        """Rebuild the FAISS index as this type from the stored vectors (visible at commit)."""
+        self.params = VectorIndexParams(index_type)
+        ids, vectors = self._live_vectors()
+        self._vectors = VectorIndex.build(self.dimension, self.params, ids, vectors)
+        self._conn.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('index_params', ?)", (json.dumps(asdict(self.params)),)
+        )
+        self.config = {**self.config, "index_type": index_type, "index_params": asdict(self.params)}
+        self._dirty = True
+
     def commit(self) -> None:
         """Make everything written so far visible to readers, atomically."""
         if not self._dirty:
             return
+        threshold = self.config.get("auto_ivf_threshold")
+        if threshold and self.params.index_type == "flat" and self._faiss.ntotal >= int(threshold):
+            # index_type=auto: exact search until the corpus is large enough for IVF to pay off.
+            self.rebuild("ivf")
         self._faiss.maybe_train(self._live_vectors)
         if self._pending_vectors:
             with open(self._files.vectors, "ab") as handle:

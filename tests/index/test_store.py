@@ -271,3 +271,46 @@ def test_other_index_types_support_removal(tmp_path: Path, fake_embedder: object
         assert hits[0][0].article_id == "n9"
     finally:
         reader.close()
+
+
+def test_switching_index_types_keeps_results(tmp_path: Path, fake_embedder: object) -> None:
+    settings = Settings(home=tmp_path, model="fake-model")
+    records = [
+        ArticleRecord(id=f"s{i}", text=f"Item {i} of the list had word{i} and word{i * 3}.")
+        for i in range(300)
+    ]
+    add(settings, fake_embedder, *records)
+    probe = [records[7].text, records[123].text]
+    reader = open_reader(settings, fake_embedder)  # type: ignore[arg-type]
+    expected = [h[0].article_id for h in search_texts(reader, fake_embedder, probe)]  # type: ignore[arg-type]
+    for index_type in ("hnsw", "ivf", "flat"):
+        with open_writer(settings, fake_embedder) as writer:  # type: ignore[arg-type]
+            writer.rebuild(index_type)  # type: ignore[arg-type]
+        assert reader.refresh() is True
+        assert reader.stats().index_type == index_type and reader.stats().faiss_vectors == 300
+        assert [h[0].article_id for h in search_texts(reader, fake_embedder, probe)] == expected  # type: ignore[arg-type]
+    reader.close()
+
+
+def test_auto_index_type_switches_to_ivf_past_the_threshold(tmp_path: Path, fake_embedder: object) -> None:
+    settings = Settings(home=tmp_path, model="fake-model", index_type="auto", auto_ivf_threshold=700)
+    add(
+        settings,
+        fake_embedder,
+        *[ArticleRecord(id=f"a{i}", text=f"First batch story number {i}.") for i in range(300)],
+    )
+    reader = open_reader(settings, fake_embedder)  # type: ignore[arg-type]
+    assert reader.stats().index_type == "flat"
+    add(
+        settings,
+        fake_embedder,
+        *[
+            ArticleRecord(id=f"b{i}", text=f"Second story {i} on topic{i} and theme{i * 7}.")
+            for i in range(700)
+        ],
+    )
+    reader.refresh()
+    assert reader.stats().index_type == "ivf" and reader.stats().faiss_vectors == 1000
+    hits = search_texts(reader, fake_embedder, ["Second story 12 on topic12 and theme84."])  # type: ignore[arg-type]
+    assert hits[0][0].article_id == "b12"
+    reader.close()
