@@ -533,6 +533,9 @@ class CheckEngine:
                 changes = tuple(compare_facts(span.text, sentence.text))
             if how == "free" and not changes and score < self.settings.check_free_support:
                 reporting = None  # a near match with no changed fact is not support on its own
+            elif how == "free" and claim is not None and claim[1].id == article.id:
+                # The fact-check restating the claim it debunks is no support for the claim.
+                reporting = None
         if reporting is not None and not changes:
             sentence, article, score = reporting
             flags = ["exact"] if c.norm_hash == sentence.norm_hash else []

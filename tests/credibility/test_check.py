@@ -28,6 +28,17 @@ EXPLAINER = ArticleRecord(
 )
 
 
+RESTATING_FACTCHECK = ArticleRecord(
+    id="sample-fc-microchips",
+    kind="factcheck",
+    claim="Vaccines contain microchips that track people.",
+    rating="pants-fire",
+    title="No, vaccines do not contain tracking microchips",
+    text="Posts shared online claim that vaccines contain microchips that track people. There is no evidence.",
+    source="Example Fact Check (sample)",
+)
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> CheckEngine:
     settings = Settings(home=tmp_path_factory.mktemp("check-home"))
@@ -35,7 +46,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) ->
     with open_writer(settings, real_embedder) as writer:
         ingest(InputReader(kind="reporting").read([str(paths["articles"])]), writer, real_embedder)
         ingest(InputReader(kind="factcheck").read([str(paths["factchecks"])]), writer, real_embedder)
-        ingest([EXPLAINER], writer, real_embedder)
+        ingest([EXPLAINER, RESTATING_FACTCHECK], writer, real_embedder)
     return CheckEngine(open_reader(settings, real_embedder), real_embedder, settings)
 
 
@@ -257,3 +268,10 @@ def test_fast_path_labels_like_the_full_path(engine: CheckEngine) -> None:
         ]
         assert fast_result.verdict.copied_from == full_result.verdict.copied_from
         assert fast_result.verdict.label == full_result.verdict.label
+
+
+def test_a_factcheck_restating_its_claim_does_not_support_it(engine: CheckEngine) -> None:
+    result = engine.check("Vaccines contain microchips that track people.")
+    (sentence,) = result.sentences
+    assert sentence.label == "debunked", sentence.reason
+    assert sentence.evidence is not None and sentence.evidence.article_id == "sample-fc-microchips"
