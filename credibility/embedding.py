@@ -121,13 +121,16 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-_cache: dict[tuple[str, str, int], Embedder] = {}
+_cache: dict[tuple[str, str, int, int, str], Embedder] = {}
 _cache_lock = threading.Lock()
 
 
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder for these settings, loaded once per process."""
-    key = (settings.model, settings.encoder_backend, settings.batch_size)
+    # ONNX backends keep their exported files under home; torch needs no home in the key.
+    home = "" if settings.encoder_backend == "torch" else str(settings.home)
+    key = (settings.model, settings.encoder_backend, settings.batch_size, settings.torch_threads, home)
+    )
     with _cache_lock:
         embedder = _cache.get(key)
         if embedder is None:
