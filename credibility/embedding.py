@@ -130,7 +130,6 @@ def load_embedder(settings: Settings) -> Embedder:
     # ONNX backends keep their exported files under home; torch needs no home in the key.
     home = "" if settings.encoder_backend == "torch" else str(settings.home)
     key = (settings.model, settings.encoder_backend, settings.batch_size, settings.torch_threads, home)
-    )
     with _cache_lock:
         embedder = _cache.get(key)
         if embedder is None:
