@@ -1,0 +1,250 @@
+"""Render ``benchmarks/RESULTS.md`` from the result files in ``benchmarks/results/``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.metrics import ALTERATION_KINDS, LABELS
+
+_ORDER = {"full": 0, "quick": 1}
+
+
+def _f(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, int | float) else "–"
+
+
+def _pct(value: Any) -> str:
+    return f"{100 * value:.1f}%" if isinstance(value, int | float) else "–"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _systems(reposts: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    out = []
+    naive = reposts.get("naive_baseline")
+    if naive:
+        out.append((f"naive baseline (t={naive['threshold']:.3f})", naive))
+    if reposts.get("pipeline"):
+        out.append(("pipeline", reposts["pipeline"]))
+    return out
+
+
+def render_run(result: Mapping[str, Any]) -> list[str]:
+    machine = result.get("machine", {})
+    stats = result.get("dataset", {})
+    lines = [
+        f"## {result['name']} — {result.get('date', '?')}",
+        "",
+        f"- Command: `{result.get('command', '?')}`",
+        f"- Machine: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores"
+        f" (Python {machine.get('python', '?')})",
+        f"- Runtime: {result.get('runtime_seconds', 0):.0f} s (model loads and indexing included;"
+        f" baseline embeddings cache: {result.get('baseline_embedding_cache', {})})",
+        f"- Repost data: {stats.get('indexed_articles', '?')} indexed articles"
+        f" ({stats.get('indexed_texts', '?')} sentences, titles and claims),"
+        f" reposts dev/test {stats.get('reposts', {}).get('dev', '?')}/{stats.get('reposts', {}).get('test', '?')}"
+        f" ({stats.get('reposts_of_unseen', '?')} of unseen articles), gold units {stats.get('labels', {})}",
+    ]
+    for part, status in sorted(result.get("pipeline_status", {}).items()):
+        if status != "ok":
+            lines.append(f"- Pipeline {part}: {status}")
+    lines.append("")
+
+    reposts = result.get("reposts", {})
+    systems = _systems(reposts)
+    if systems:
+        lines += [
+            "### Repost detection",
+            "",
+            "Sentences from each system's own splitter, mapped to the gold unit they overlap most."
+            " Flagged = altered, unsupported, injected or debunked. The baseline threshold is tuned on DEV.",
+            "",
+        ]
+        rows = []
+        for system, data in systems:
+            for split in ("dev", "test"):
+                r = data.get(split)
+                if not r:
+                    continue
+                rows.append(
+                    [
+                        system,
+                        split,
+                        str(r["sentences"]),
+                        _f(r["flag"]["precision"]),
+                        _f(r["flag"]["recall"]),
+                        _f(r["flag"]["f1"]),
+                        _pct(r["false_flag_rate"]["verbatim"]["rate"]),
+                        _pct(r["false_flag_rate"]["light_edit"]["rate"]),
+                        _f(r["accuracy"]),
+                        _f(r["copied_from"]["accuracy"]),
+                    ]
+                )
+        lines += _table(
+            [
+                "system",
+                "split",
+                "sentences",
+                "flag P",
+                "flag R",
+                "flag F1",
+                "false flags verbatim",
+                "false flags light edit",
+                "label accuracy",
+                "copied_from acc.",
+            ],
+            rows,
+        )
+        label_rows = []
+        kind_rows = []
+        for system, data in systems:
+            r = data.get("test")
+            if not r:
+                continue
+            label_rows.append(
+                [system]
+                + [
+                    f"{_f(r['per_label'][label]['f1'])} ({r['per_label'][label]['support']})"
+                    if label in r["per_label"]
+                    else "–"
+                    for label in LABELS
+                ]
+            )
+            kind_rows.append(
+                [system]
+                + [
+                    f"{_pct(r['altered_by_kind'][k]['altered_recall'])} / {_pct(r['altered_by_kind'][k]['flag_recall'])}"
+                    f" (n={r['altered_by_kind'][k]['n']})"
+                    for k in ALTERATION_KINDS
+                ]
+            )
+        if label_rows:
+            lines += ["Per-label F1 on TEST (support):", ""]
+            lines += _table(["system", *LABELS], label_rows)
+            lines += ["Altered sentences on TEST, recall as `altered` / as any flag:", ""]
+            lines += _table(["system", *ALTERATION_KINDS], kind_rows)
+            for system, data in systems:
+                confusion = data["test"]["confusion"]
+                preds = sorted({p for row in confusion.values() for p in row})
+                lines += [f"Confusion on TEST, {system} (rows gold, columns predicted):", ""]
+                lines += _table(
+                    ["gold \\ predicted", *preds],
+                    [[g] + [str(confusion[g].get(p, 0)) for p in preds] for g in sorted(confusion)],
+                )
+
+    retrieval = result.get("retrieval", {})
+    if retrieval:
+        ct = result.get("config", {}).get("checkthat", {})
+        lines += [
+            "### Claim retrieval (CheckThat! 2021 task 2A tweets→Snopes, 2B debates→PolitiFact)",
+            "",
+            f"Documents are title + claim. MAP@k as the CheckThat! scorer computes it; MRR over the top"
+            f" {ct.get('depth', '?')}. Queries per split: {ct.get('queries_per_split') or 'all'};"
+            f" corpus: {ct.get('corpus_size') or 'all claims'}"
+            + (" (relevant claims of those queries plus distractors)." if ct.get("corpus_size") else "."),
+            "",
+        ]
+        rows = []
+        for task, splits in retrieval.items():
+            for split, systems_ in splits.items():
+                for system, r in systems_.items():
+                    rows.append(
+                        [
+                            task.upper(),
+                            split,
+                            system,
+                            str(r["queries"]),
+                            _f(r.get("map@1")),
+                            _f(r.get("map@3")),
+                            _f(r.get("map@5")),
+                            _f(r.get("map@10")),
+                            _f(r.get("mrr")),
+                        ]
+                    )
+        lines += _table(
+            ["task", "split", "system", "queries", "MAP@1", "MAP@3", "MAP@5", "MAP@10", "MRR"], rows
+        )
+
+    lines += ["### Speed and scale", ""]
+    speed = result.get("speed")
+    if speed:
+        lines += _render_any(speed)
+    else:
+        lines += [
+            "Not measured in this run (filled in when the speed benchmarks write a `speed` section).",
+            "",
+        ]
+    timings = result.get("timings")
+    if timings:
+        lines += ["Stage wall times (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()), ""]
+    return lines
+
+
+def _render_any(value: Any, prefix: str = "") -> list[str]:
+    """A generic rendering for sections this module does not know the shape of."""
+    if isinstance(value, Mapping):
+        lines: list[str] = []
+        for key, item in value.items():
+            if isinstance(item, Mapping | list):
+                lines.append(f"{prefix}- **{key}**")
+                lines += _render_any(item, prefix + "  ")
+            else:
+                lines.append(f"{prefix}- {key}: {item}")
+        return lines + ([""] if not prefix else [])
+    if isinstance(value, list):
+        lines = []
+        for item in value:
+            if isinstance(item, Mapping):
+                lines.append(f"{prefix}- " + ", ".join(f"{k}: {v}" for k, v in item.items()))
+            else:
+                lines.append(f"{prefix}- {item}")
+        return lines + ([""] if not prefix else [])
+    return [f"{prefix}{value}", ""]
+
+
+def render(results: Sequence[Mapping[str, Any]]) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m benchmarks.run` from `benchmarks/results/*.json`; do not edit by hand.",
+        "",
+        "- `make bench-quick` = `python -m benchmarks.run --quick` (small index, CheckThat! subsets; minutes)",
+        "- `make bench` = `python -m benchmarks.run` (full run)",
+        "- Data: `--data DIR` or `CREDIBILITY_BENCH_DATA` (default `../shared/data`).",
+        "",
+    ]
+    for result in results:
+        lines += render_run(result)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _read(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def load_results(results_dir: Path) -> list[dict[str, Any]]:
+    """Run results, each with its speed section: its own ``speed`` key, else ``speed-<name>.json``."""
+    loaded = []
+    for path in sorted(results_dir.glob("*.json")):
+        data = _read(path)
+        if not isinstance(data, dict) or "name" not in data or path.name.startswith("speed"):
+            continue
+        if not data.get("speed"):
+            data["speed"] = _read(results_dir / f"speed-{data['name']}.json")
+        loaded.append(data)
+    loaded.sort(key=lambda r: (_ORDER.get(str(r["name"]), 2), str(r["name"])))
+    return loaded
+
+
+def write_results_md(results_dir: Path, target: Path) -> None:
+    target.write_text(render(load_results(results_dir)), encoding="utf-8")

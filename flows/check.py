@@ -1,0 +1,100 @@
+"""``check-article``: check one article on demand.
+
+A thin flow: it validates the trigger, hands the check to the warm worker (see
+:mod:`flows.warm`), and publishes the flagged sentences as an artifact and an
+event. The worker checks against the current index, stores the result (the
+source of truth) and appends the reviewer rows to the day's CSV. This module
+imports neither the model nor FAISS, so a served run starts fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+
+from credibility.errors import InputError
+from flows.artifacts import check_markdown, check_message, finish
+from flows.config import Execution, FlowSettings, library_settings, reports_dir
+from flows.events import emit_flagged
+from flows.models import CheckOutcome, CheckRequest
+from flows.warm import require_index, run_check
+
+
+def read_article(path: str, max_bytes: int) -> str:
+    """The text of an article file (UTF-8), with the library's size cap and messages."""
+    from credibility.loaders import decode_utf8
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise InputError(f"no such article file: {path}")
+    size = file.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"{path} is {size:,} bytes, above the {max_bytes:,}-byte cap (raise CREDIBILITY_MAX_CHECK_BYTES)"
+        )
+    try:
+        return decode_utf8(file.read_bytes())
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+
+
+@flow(name="check-article", persist_result=True)
+def check_article(
+    text: str | None = None,
+    path: str | None = None,
+    title: str = "",
+    url: str = "",
+    home: str | None = None,
+    execution: Execution | None = None,
+) -> CheckOutcome:
+    """Check one article sentence by sentence against the verified index.
+
+    Args:
+        text: the article text (give `text` or `path`).
+        path: a UTF-8 text file holding the article, readable where the check runs.
+        title: the article's title, if known.
+        url: where the article was published (recorded with the result; not fetched).
+        home: data folder holding the index and results (default: CREDIBILITY_HOME).
+        execution: "worker" (the warm worker), "local" (load the model in this run) or "auto"
+            (the worker when one is connected); default CREDIBILITY_EXECUTION, else auto.
+    """
+    logger = get_run_logger()
+    flow_settings = FlowSettings()
+    settings = library_settings(home)
+    if (text is None) == (path is None):
+        raise InputError("give the article as `text` or as `path` (exactly one of them)")
+    if path is not None:
+        text = read_article(path, settings.max_check_bytes)
+    assert text is not None
+    if not text.strip():
+        raise InputError("the article is empty")
+    require_index(settings)
+    request = CheckRequest(
+        text=text, title=title, url=url, input_name=path or "text", home=str(settings.home)
+    )
+    outcome = run_check(
+        request,
+        execution=execution or flow_settings.execution,
+        csv_dir=str(reports_dir(settings, flow_settings)),
+        timezone=flow_settings.timezone,
+        flow_settings=flow_settings,
+    )
+    logger.info(
+        "%s: %s, %d flagged sentence(s); stored as %s; %d new row(s) in %s",
+        outcome.title or outcome.input_name,
+        outcome.label,
+        len(outcome.flagged),
+        outcome.check_key,
+        outcome.csv_rows_added,
+        outcome.csv_path,
+    )
+    create_markdown_artifact(
+        check_markdown(outcome),
+        key="check-article",
+        description="Flagged sentences of an on-demand check (article text escaped)",
+    )
+    if outcome.flagged:
+        emit_flagged(outcome, source_flow="check-article")
+    return finish(outcome, check_message(outcome))

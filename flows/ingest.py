@@ -1,0 +1,149 @@
+"""``ingest-verified``: add verified reporting and fact-checks to the index.
+
+Inputs come from the ``inputs`` parameter or the ``verified`` list of the sources
+file. Every listed path is checked before anything is written; one task per
+input group writes into the index (the one writer), with retries for transient
+failures only (a locked or mismatched index fails the run at once, with the
+library's message). ``ingest_verified_dask`` is the same flow on a Dask task
+runner: embeddings fan out to the Dask workers, writing stays here.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows.artifacts import ingest_markdown
+from flows.config import FlowSettings, default_sources_file, library_settings
+from flows.dask import DaskEmbedder, dask_task_runner, running_on_dask
+from flows.events import emit_index_updated
+from flows.models import IngestSummary, Problem
+from flows.sources import VerifiedInput, load_sources, require_existing
+from flows.warm import retry_unless_user_error
+
+#: Log a progress line at most this often (seconds) during a long ingest.
+PROGRESS_EVERY = 5.0
+
+
+@task(
+    name="ingest-inputs",
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=retry_unless_user_error,
+    cache_policy=NO_CACHE,
+)
+def ingest_inputs(group: VerifiedInput, home: str, fan_out: bool = False) -> IngestSummary:
+    """Index one group of inputs (files or folders of one kind). Re-running it is safe: known
+    articles come back ``unchanged``."""
+    from credibility.embedding import Embedder, load_embedder
+    from credibility.ingest import html_file_records, ingest, open_writer
+    from credibility.loaders import InputReader
+
+    logger = get_run_logger()
+    settings = library_settings(home)
+    embedder: Embedder = (
+        DaskEmbedder(settings, FlowSettings().dask_chunk) if fan_out else load_embedder(settings)
+    )
+    reader = InputReader(
+        kind=group.kind,
+        source=group.source,
+        max_file_bytes=settings.max_file_bytes,
+        html_reader=lambda path, html: html_file_records(path, html, kind=group.kind, source=group.source),
+    )
+    seen = 0
+    outcomes: dict[str, int] = {}
+    last_log = time.monotonic()
+
+    def progress(article_id: str, outcome: str) -> None:
+        nonlocal seen, last_log
+        seen += 1
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if time.monotonic() - last_log >= PROGRESS_EVERY:
+            last_log = time.monotonic()
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
+            logger.info("%s: %d articles so far (%s)", group.path, seen, counts)
+
+    logger.info("indexing %s (%s) into %s", group.path, group.kind, settings.index_dir)
+    with open_writer(settings, embedder) as writer:
+        report = ingest(
+            reader.read([group.path]),
+            writer,
+            embedder,
+            commit_every=settings.commit_every,
+            batch_size=max(settings.batch_size, 64),
+            on_article=progress,
+        )
+        generation = writer.generation
+    for problem in report.problems:
+        logger.warning("skipped %s: %s", problem.origin, problem.message)
+    logger.info(
+        "%s: added %d, replaced %d, unchanged %d, duplicates %d, failed %d; %d sentences embedded",
+        group.path,
+        report.added,
+        report.replaced,
+        report.unchanged,
+        report.duplicates,
+        report.failed,
+        report.sentences_embedded,
+    )
+    return IngestSummary(
+        added=report.added,
+        replaced=report.replaced,
+        unchanged=report.unchanged,
+        duplicates=report.duplicates,
+        failed=report.failed,
+        sentences_added=report.sentences_added,
+        sentences_embedded=report.sentences_embedded,
+        index_generation=generation,
+        problems=[Problem(origin=p.origin, reason=p.message) for p in report.problems],
+    )
+
+
+@flow(name="ingest-verified", persist_result=True, log_prints=True)
+def ingest_verified(
+    inputs: list[VerifiedInput] | None = None,
+    sources_file: str | None = None,
+    home: str | None = None,
+) -> IngestSummary:
+    """Add verified reporting and fact-checks to the index.
+
+    Args:
+        inputs: files or folders to index, each with its kind (reporting or factcheck) and
+            publisher; when empty, the `verified` list of the sources file.
+        sources_file: YAML or TOML sources file (default: CREDIBILITY_SOURCES_FILE, else
+            HOME/sources.yaml).
+        home: data folder holding the index (default: CREDIBILITY_HOME).
+    """
+    logger = get_run_logger()
+    settings = library_settings(home)
+    groups = list(inputs or [])
+    if not groups:
+        path = Path(sources_file).expanduser() if sources_file else default_sources_file(settings)
+        groups = load_sources(path).verified
+        if not groups:
+            from credibility.errors import InputError
+
+            raise InputError(f"nothing to ingest: pass inputs, or list them under 'verified' in {path}")
+    require_existing([g.path for g in groups], "ingest-verified")
+    fan_out = running_on_dask()
+    if fan_out:
+        logger.info("embedding on the Dask workers; writing here")
+    summary = IngestSummary()
+    for group in groups:
+        summary = summary.merge(ingest_inputs(group, str(settings.home), fan_out))
+    create_markdown_artifact(
+        ingest_markdown(summary, str(settings.index_dir)),
+        key="ingest-verified",
+        description="Verified index update: counts added / skipped / failed, with reasons",
+    )
+    if summary.changed:
+        emit_index_updated(summary, str(settings.index_dir))
+    return summary
+
+
+#: The same flow with embeddings fanned out to Dask workers (bulk ingests).
+ingest_verified_dask = ingest_verified.with_options(task_runner=dask_task_runner())

@@ -1,0 +1,115 @@
+"""The on-demand fast path: run a thin deployment's flow runs inside the warm process.
+
+A Prefect runner starts every flow run in a fresh Python process. Starting the
+interpreter and importing Prefect and the flow costs about a second on an idle
+machine, and several on a busy one: more than the check itself. ``check-article``
+is a thin flow, so ``python -m flows.serve`` registers its deployment itself,
+claims its scheduled runs (the same Pending proposal a runner makes, so a run is
+never started twice) and executes them in threads next to the loaded model. The
+flow then finds the warm checker in its own process and checks without a round
+trip through the server.
+
+Trade-offs, why only thin, short flows belong here: no process isolation (a flow
+that crashed the interpreter would take the warm worker with it), and a
+cancellation from the UI is recorded but does not interrupt a run already in
+progress. Everything else (``monitor-sources``, ingests, Dask) keeps the runner's
+process per run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from prefect.client.orchestration import get_client
+from prefect.exceptions import Abort
+from prefect.logging import get_logger
+from prefect.states import Pending
+from prefect.types._datetime import now
+from prefect.utilities.engine import propose_state
+
+if TYPE_CHECKING:
+    from prefect.client.orchestration import PrefectClient
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments.runner import RunnerDeployment
+    from prefect.flows import Flow
+
+logger = get_logger("credibility.inprocess")
+#: Registers one deployment: (name, apply) -> its id.
+Register = Callable[[str, Callable[[], Awaitable[UUID]]], Awaitable[UUID]]
+
+
+class InProcessRunner:
+    """Claims the scheduled runs of some deployments and runs them in this process's threads."""
+
+    def __init__(
+        self,
+        deployments: list[tuple[RunnerDeployment, Flow[..., Any]]],
+        *,
+        query_seconds: float = 0.1,
+        limit: int = 4,
+    ) -> None:
+        self._deployments = deployments
+        self._query_seconds = query_seconds
+        self._executor = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="in-process-flow")
+        self._running: set[UUID] = set()
+        self._flows: dict[UUID, Flow[..., Any]] = {}
+
+    async def register(self, register: Register) -> None:
+        """Create or update the deployments on the server (``register`` adds the retries)."""
+        for deployment, flow in self._deployments:
+            self._flows[await register(deployment.full_name, deployment.aapply)] = flow
+            logger.info("running %s in this process", deployment.full_name)
+
+    async def serve(self) -> None:
+        flows = self._flows
+        async with get_client() as client:
+            loop = asyncio.get_running_loop()
+            while True:
+                try:
+                    runs = await client.get_scheduled_flow_runs_for_deployments(
+                        deployment_ids=list(flows), scheduled_before=now("UTC")
+                    )
+                except Exception:  # the server restarting must not stop the warm process
+                    logger.exception("could not poll for scheduled runs; retrying")
+                    runs = []
+                for run in runs:
+                    if run.deployment_id is None or run.id in self._running:
+                        continue
+                    if not await self._claim(client, run):
+                        continue
+                    self._running.add(run.id)
+                    # A copy of this context: the settings (API address) reach the thread.
+                    context = contextvars.copy_context()
+                    future = loop.run_in_executor(
+                        self._executor, context.run, self._execute, flows[run.deployment_id], run
+                    )
+                    future.add_done_callback(partial(self._finished, run.id))
+                await asyncio.sleep(self._query_seconds)
+
+    def _finished(self, run_id: UUID, _: object) -> None:
+        self._running.discard(run_id)
+
+    @staticmethod
+    async def _claim(client: PrefectClient, run: FlowRun) -> bool:
+        try:
+            state = await propose_state(client, Pending(), flow_run_id=run.id)
+        except Abort:  # someone else took it, or it was cancelled meanwhile
+            return False
+        return state.is_pending()
+
+    @staticmethod
+    def _execute(flow: Flow[..., Any], run: FlowRun) -> None:
+        from prefect.flow_engine import run_flow
+
+        try:
+            # Parameters come from the run and are validated by the engine; failures become the
+            # run's Failed state, as in a runner's subprocess.
+            run_flow(flow, flow_run=run, return_type="state")
+        except BaseException:
+            logger.exception("flow run %s crashed in process", run.id)
