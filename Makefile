@@ -26,7 +26,7 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check credibility index flows benchmarks tests
 	$(BIN)/mypy
 
 # The report tests drive Debian's chromium headless (never a downloaded browser).

@@ -21,7 +21,13 @@ from credibility.records import ArticleKind, ArticleRecord, LoadProblem
 __all__ = ["fetch_article_record", "is_url", "record_from_html", "record_from_page", "url_records"]
 
 #: Content types that make a URL a feed rather than a page.
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml")
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+)
 
 
 def is_url(s: str) -> bool:
