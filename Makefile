@@ -38,9 +38,11 @@ test: lint browser
 
 bench-quick: setup
 	$(BIN)/python -m benchmarks.run --quick
+	$(BIN)/python -m benchmarks.speed --quick --out benchmarks/results/speed-quick.json
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.speed --out benchmarks/results/speed.json
 
 clean:
 	rm -rf demo-output .pytest_cache .mypy_cache .ruff_cache

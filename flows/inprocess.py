@@ -19,6 +19,7 @@ process per run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -45,17 +46,24 @@ Register = Callable[[str, Callable[[], Awaitable[UUID]]], Awaitable[UUID]]
 
 
 class InProcessRunner:
-    """Claims the scheduled runs of some deployments and runs them in this process's threads."""
+    """Claims the scheduled runs of some deployments and runs them in this process's threads.
+
+    New runs are noticed by event: the server's ``prefect.flow-run.Scheduled`` event wakes the
+    claim loop at once. A poll every ``fallback_seconds`` catches anything an event missed (a
+    reconnect, a run scheduled for later). Polling fast instead would cost the server a write per
+    poll (it records each poll as the deployment being ready), and on SQLite concurrent writes
+    make it answer 503.
+    """
 
     def __init__(
         self,
         deployments: list[tuple[RunnerDeployment, Flow[..., Any]]],
         *,
-        query_seconds: float = 0.1,
+        fallback_seconds: float = 2.0,
         limit: int = 4,
     ) -> None:
         self._deployments = deployments
-        self._query_seconds = query_seconds
+        self._fallback_seconds = fallback_seconds
         self._executor = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="in-process-flow")
         self._running: set[UUID] = set()
         self._flows: dict[UUID, Flow[..., Any]] = {}
@@ -67,30 +75,59 @@ class InProcessRunner:
             logger.info("running %s in this process", deployment.full_name)
 
     async def serve(self) -> None:
-        flows = self._flows
-        async with get_client() as client:
-            loop = asyncio.get_running_loop()
-            while True:
-                try:
-                    runs = await client.get_scheduled_flow_runs_for_deployments(
-                        deployment_ids=list(flows), scheduled_before=now("UTC")
-                    )
-                except Exception:  # the server restarting must not stop the warm process
-                    logger.exception("could not poll for scheduled runs; retrying")
-                    runs = []
-                for run in runs:
-                    if run.deployment_id is None or run.id in self._running:
-                        continue
-                    if not await self._claim(client, run):
-                        continue
-                    self._running.add(run.id)
-                    # A copy of this context: the settings (API address) reach the thread.
-                    context = contextvars.copy_context()
-                    future = loop.run_in_executor(
-                        self._executor, context.run, self._execute, flows[run.deployment_id], run
-                    )
-                    future.add_done_callback(partial(self._finished, run.id))
-                await asyncio.sleep(self._query_seconds)
+        wake = asyncio.Event()
+        listener = asyncio.create_task(self._wake_on_scheduled(wake))
+        try:
+            async with get_client() as client:
+                while True:
+                    # Cleared before the query: an event that arrives meanwhile triggers another one.
+                    wake.clear()
+                    await self._start_due_runs(client)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), self._fallback_seconds)
+        finally:
+            listener.cancel()
+
+    async def _wake_on_scheduled(self, wake: asyncio.Event) -> None:
+        from prefect.events.clients import get_events_subscriber
+        from prefect.events.filters import EventFilter, EventNameFilter, EventRelatedFilter
+
+        only_ours = EventFilter(
+            event=EventNameFilter(name=["prefect.flow-run.Scheduled"]),
+            related=EventRelatedFilter(id=[f"prefect.deployment.{i}" for i in self._flows]),
+        )
+        while True:
+            try:
+                async with get_events_subscriber(filter=only_ours) as subscriber:
+                    async for _ in subscriber:
+                        wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the polls keep working meanwhile
+                logger.warning("event subscription lost; reconnecting", exc_info=True)
+                await asyncio.sleep(self._fallback_seconds)
+
+    async def _start_due_runs(self, client: PrefectClient) -> None:
+        try:
+            runs = await client.get_scheduled_flow_runs_for_deployments(
+                deployment_ids=list(self._flows), scheduled_before=now("UTC")
+            )
+        except Exception:  # the server restarting must not stop the warm process
+            logger.exception("could not query scheduled runs; retrying")
+            return
+        loop = asyncio.get_running_loop()
+        for run in runs:
+            if run.deployment_id is None or run.id in self._running:
+                continue
+            if not await self._claim(client, run):
+                continue
+            self._running.add(run.id)
+            # A copy of this context: the settings (API address) reach the thread.
+            context = contextvars.copy_context()
+            future = loop.run_in_executor(
+                self._executor, context.run, self._execute, self._flows[run.deployment_id], run
+            )
+            future.add_done_callback(partial(self._finished, run.id))
 
     def _finished(self, run_id: UUID, _: object) -> None:
         self._running.discard(run_id)

@@ -2,8 +2,9 @@
 
 Scheduled (and triggered after ``ingest-verified`` changed the index). "Checked
 before" is by content hash in the results store, so renamed or copied files are
-not checked twice. The checks run on the warm worker when one is connected (one
-background task per article), else here; on a Dask task runner
+not checked twice. The checks run on the warm worker when one is connected, in
+chunks of articles (one background task per chunk), else in the run's own
+process (one model load, amortised over the batch); on a Dask task runner
 (``monitor_sources_dask``) every sentence is embedded up front on the Dask
 workers and the checks read those vectors. Then the day's reviewer CSV gets the
 rows of every check stored that day, and each flagged article is announced with
@@ -42,6 +43,7 @@ from flows.models import CheckOutcome, CheckRequest, MonitorSummary, Problem
 from flows.sources import load_sources, require_existing
 from flows.warm import (
     check_and_store,
+    check_batch,
     export_rows,
     require_index,
     start_waiter,
@@ -87,18 +89,27 @@ def _request(article: _Article, home: str) -> CheckRequest:
     )
 
 
+#: Articles per background task when a monitoring run hands its checks to the warm worker.
+WORKER_BATCH = 20
+
+
 def _check_on_worker(
     articles: list[_Article], home: str, timeout: float
 ) -> tuple[list[CheckOutcome], list[Problem]]:
     start_waiter()
-    futures = [(a, check_and_store.delay(_request(a, home))) for a in articles]
+    requests = [_request(a, home) for a in articles]
+    futures = [
+        check_batch.delay(requests[start : start + WORKER_BATCH])
+        for start in range(0, len(requests), WORKER_BATCH)
+    ]
     outcomes: list[CheckOutcome] = []
     problems: list[Problem] = []
-    for article, future in futures:
-        try:
-            outcomes.append(wait_for_result(future, timeout))
-        except InputError as exc:  # this article is unusable; the others go on
-            problems.append(Problem(origin=article.record.origin, reason=str(exc)))
+    for future in futures:
+        for result in wait_for_result(future, timeout):
+            if isinstance(result, CheckOutcome):
+                outcomes.append(result)
+            else:
+                problems.append(result)
     return outcomes, problems
 
 
@@ -137,7 +148,9 @@ def monitor_sources(
         sources_file: YAML or TOML sources file whose `monitor` list names the folders and
             files to watch (default: CREDIBILITY_SOURCES_FILE, else HOME/sources.yaml).
         home: data folder holding the index and results (default: CREDIBILITY_HOME).
-        execution: "worker", "local" or "auto" (default CREDIBILITY_EXECUTION, else auto).
+        execution: "worker" hands the checks to the warm worker in chunks, "local" checks in this
+            run's process, "auto" (default CREDIBILITY_EXECUTION, else auto) the worker when one is
+            connected.
     """
     logger = get_run_logger()
     flow_settings = FlowSettings()
@@ -172,7 +185,7 @@ def monitor_sources(
         logger.info("embedded the sentences of %d articles on the Dask workers", len(new))
         with warm_checker(settings).using(primed):
             outcomes, failed = _check_here(new, home_str)
-    elif new and use_worker(execution or flow_settings.execution, check_and_store, settings):
+    elif new and use_worker(execution or flow_settings.execution, check_batch, settings):
         outcomes, failed = _check_on_worker(new, home_str, flow_settings.check_timeout * max(1, len(new)))
     else:
         outcomes, failed = _check_here(new, home_str)

@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 
     from flows.deployments import DeploymentSpec
 
-#: How often the runner asks the server for runs to start (Prefect's default is 10 s).
-DEFAULT_QUERY_SECONDS = 0.25
-#: How often this process asks for runs of the in-process deployments (a cheap, indexed query).
-IN_PROCESS_QUERY_SECONDS = 0.1
+#: How often the runner asks the server for runs of the batch deployments. Each query is also a
+#: write on the server (it marks the deployments ready): polling fast makes a SQLite server
+#: answer 503 under load. On-demand checks do not wait for it (see flows.inprocess).
+DEFAULT_QUERY_SECONDS = 5.0
 #: Thin, short flows run in the warm process (see flows.inprocess).
 IN_PROCESS = ("check-article/on-demand",)
 
@@ -76,7 +76,7 @@ async def serve_all(
     runner = Runner(query_seconds=query_seconds, pause_on_shutdown=True)
     for deployment in elsewhere:
         await register(deployment.full_name, partial(runner.aadd_deployment, deployment))
-    in_process_runner = InProcessRunner(here, query_seconds=IN_PROCESS_QUERY_SECONDS, limit=worker_limit)
+    in_process_runner = InProcessRunner(here, limit=worker_limit)
     await in_process_runner.register(register)
     names = [d.full_name for _, d in deployments]
     print(f"serving {len(names)} deployments: {', '.join(names)}", flush=True)

@@ -35,7 +35,7 @@ from prefect.states import State
 from credibility.errors import CredibilityError, IndexNotFoundError, InputError
 from credibility.settings import Settings
 from flows.config import Execution, FlowSettings, daily_csv, library_settings, local_day, reports_dir
-from flows.models import CheckOutcome, CheckRequest
+from flows.models import CheckOutcome, CheckRequest, Problem
 
 if TYPE_CHECKING:
     from prefect.futures import PrefectDistributedFuture
@@ -200,8 +200,22 @@ def check_article_job(request: CheckRequest, csv_dir: str = "", timezone: str = 
     return outcome.model_copy(update={"csv_path": str(csv), "csv_rows_added": added})
 
 
+@task(name="check-batch", cache_policy=NO_CACHE)
+def check_batch(requests: list[CheckRequest]) -> list[CheckOutcome | Problem]:
+    """Check and store several articles in one background task (a bulk run hands over chunks:
+    one task run per article would swamp a SQLite-backed server). A bad article becomes a
+    Problem; anything else fails the batch."""
+    results: list[CheckOutcome | Problem] = []
+    for request in requests:
+        try:
+            results.append(check_and_store(request))
+        except InputError as exc:
+            results.append(Problem(origin=request.input_name, reason=str(exc)))
+    return results
+
+
 #: What the warm worker serves.
-WORKER_TASKS = (check_article_job, check_and_store)
+WORKER_TASKS = (check_article_job, check_and_store, check_batch)
 
 
 def worker_connected(served: Task[..., Any]) -> bool:

@@ -236,3 +236,30 @@ def test_ingest_triggers_monitor_and_the_worker_sees_the_new_index(
 
     run = wait_until(monitor_run, 240, "the triggered monitor-sources run", step=1)
     assert run["state"]["type"] == "COMPLETED", (run["state"], served["log"].read_text()[-3000:])
+
+
+def test_monitor_hands_batches_to_the_warm_worker(served: dict[str, Any], tmp_path: Path) -> None:
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments import run_deployment
+
+    from flows.models import MonitorSummary
+
+    for path in make_articles(tmp_path / "incoming", 3):
+        # Other datelines than the fixture's articles: new content, not "checked before".
+        path.write_text(path.read_text(encoding="utf-8").replace(" March ", " April "), encoding="utf-8")
+    (tmp_path / "incoming" / "empty.txt").write_text("\n", encoding="utf-8")
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[monitor]]\npath = "{tmp_path / "incoming"}"\n', encoding="utf-8")
+    run = run_deployment(
+        "monitor-sources/scheduled",
+        parameters={"sources_file": str(sources), "execution": "worker"},
+        poll_interval=0.2,
+        timeout=300,
+    )
+    assert isinstance(run, FlowRun) and run.state is not None and run.state.is_completed(), run.state
+    summary = run.state.result()
+    assert isinstance(summary, MonitorSummary)
+    assert (summary.checked, summary.failed) == (3, 1)
+    assert "empty" in summary.problems[0].origin
+    with ResultsStore(Settings(home=served["home"]).results_db) as store:
+        assert all(store.get(key) is not None for key in summary.check_keys)
