@@ -57,8 +57,10 @@ def check_article(
         title: the article's title, if known.
         url: where the article was published (recorded with the result; not fetched).
         home: data folder holding the index and results (default: CREDIBILITY_HOME).
-        execution: "worker" (the warm worker), "local" (load the model in this run) or "auto"
-            (the worker when one is connected); default CREDIBILITY_EXECUTION, else auto.
+        execution: "worker" (hand it to the warm worker), "local" (check in this run's process)
+            or "auto": this process's warm model if it has one (runs served in-process by
+            flows.serve), else the worker when one is connected, else load the model here.
+            Default CREDIBILITY_EXECUTION, else auto.
     """
     logger = get_run_logger()
     flow_settings = FlowSettings()

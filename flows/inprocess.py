@@ -10,10 +10,11 @@ flow then finds the warm checker in its own process and checks without a round
 trip through the server.
 
 Trade-offs, why only thin, short flows belong here: no process isolation (a flow
-that crashed the interpreter would take the warm worker with it), and a
-cancellation from the UI is recorded but does not interrupt a run already in
-progress. Everything else (``monitor-sources``, ingests, Dask) keeps the runner's
-process per run.
+that crashed the interpreter would take the warm worker with it), no run
+heartbeats (a run cut short by such a crash stays Running), and a cancellation
+from the UI is recorded but does not interrupt a run already in progress.
+Everything else (``monitor-sources``, ingests, Dask) keeps the runner's process
+per run.
 """
 
 from __future__ import annotations
@@ -143,10 +144,13 @@ class InProcessRunner:
     @staticmethod
     def _execute(flow: Flow[..., Any], run: FlowRun) -> None:
         from prefect.flow_engine import run_flow
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
         try:
-            # Parameters come from the run and are validated by the engine; failures become the
-            # run's Failed state, as in a runner's subprocess.
-            run_flow(flow, flow_run=run, return_type="state")
+            # No heartbeat thread: stopping it costs up to a second per run (it sleeps in 1 s
+            # steps), and these runs last about one. Parameters come from the run and are
+            # validated by the engine; failures become the run's Failed state, as in a subprocess.
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                run_flow(flow, flow_run=run, return_type="state")
         except BaseException:
             logger.exception("flow run %s crashed in process", run.id)

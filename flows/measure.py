@@ -18,6 +18,7 @@ import argparse
 import json
 import random
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -100,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from flows.client import check_by_deployment, check_by_rest, check_now
     from flows.config import library_settings
+    from flows.models import MonitorSummary
 
     parser = argparse.ArgumentParser(prog="python -m flows.measure", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
@@ -115,6 +117,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = check_by_rest(api, {"text": _repost(n, "REST"), "home": home})
         assert run["state"]["type"] == "COMPLETED", run["state"]
 
+    from credibility.report import append_rows, rows_for
+    from credibility.results import ResultsStore
+    from flows.warm import warm_checker
+
+    # The floor: the same check, store and CSV append in this process, without Prefect.
+    settings = library_settings(args.home)
+    checker = warm_checker(settings)
+    checker.warm_up()
+
+    def bare(n: int) -> None:
+        check = checker.check(_repost(n, "bare"))
+        with ResultsStore(settings.results_db) as store:
+            store.save(check)
+        append_rows(Path(tempfile.gettempdir()) / "credibility-measure.csv", rows_for(check.as_dict()))
+
+    _timed("check+store+CSV, no Prefect", args.runs, bare)
     _timed("long-lived caller (.delay)", args.runs, lambda n: check_now(_repost(n, "delay"), home=home))
     _timed(
         "run_deployment (poll 0.1 s)",
@@ -128,16 +146,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         make_articles(folder, args.articles)
         sources = Path(tmp) / "sources.yaml"
         sources.write_text(f"monitor:\n  - {folder}\n", encoding="utf-8")
+        # The same index, an empty results store: every article is new to this run.
+        fresh_home = Path(tmp) / "home"
+        shutil.copytree(settings.index_dir, fresh_home / "index")
         started = time.perf_counter()
         run = run_deployment(
             "monitor-sources/scheduled",
-            parameters={"sources_file": str(sources), "home": home},
+            parameters={"sources_file": str(sources), "home": str(fresh_home)},
             poll_interval=0.5,
             timeout=1800,
         )
         elapsed = time.perf_counter() - started
         state = getattr(run, "state", None)
         summary = state.result() if state is not None and state.is_completed() else state
+        if isinstance(summary, MonitorSummary):
+            summary = summary.model_copy(update={"check_keys": [f"{len(summary.check_keys)} keys"]})
         print(f"monitor-sources over {args.articles} articles: {elapsed:.1f} s -> {summary}", flush=True)
     return 0
 

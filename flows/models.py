@@ -59,10 +59,6 @@ class CheckOutcome(BaseModel):
     #: host-pid of the process that ran the check (the warm worker, or the flow's own process).
     checked_by: str = ""
 
-    @property
-    def is_flagged(self) -> bool:
-        return bool(self.flagged)
-
     @classmethod
     def from_result(cls, check_key: str, result: dict[str, Any]) -> CheckOutcome:
         """Build from ``ArticleCheck.as_dict()`` (or a stored result)."""

@@ -1,7 +1,13 @@
-"""A bulk ingest through Dask (prefect-dask) builds the same index as a serial one."""
+"""Bulk ingest and bulk checks through Dask (prefect-dask) give the serial results.
+
+One local Dask cluster (two worker processes) serves both tests, as a long-lived
+cluster at CREDIBILITY_DASK_ADDRESS would: each worker loads the model once.
+"""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +15,33 @@ import numpy as np
 import pytest
 from flowhelpers import read_task_runs, wait_until
 
+from credibility.demo import sample_paths
 from credibility.embedding import Embedder
+from flows.measure import make_articles
 from flows.sources import VerifiedInput
 from index.store import IndexReader
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def dask_address() -> Iterator[str]:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture
+def on_dask(dask_address: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The flows' own Dask runner factory, pointed at the test cluster."""
+    from flows.config import FlowSettings
+    from flows.dask import dask_task_runner
+
+    monkeypatch.setenv("CREDIBILITY_DASK_ADDRESS", dask_address)
+    # Small chunks, so the sample's few dozen sentences fan out over both workers.
+    monkeypatch.setenv("CREDIBILITY_DASK_CHUNK", "8")
+    return dask_task_runner(FlowSettings())
 
 
 def _snapshot(home: Path) -> dict[str, Any]:
@@ -39,14 +67,14 @@ def test_dask_ingest_equals_serial(
     real_embedder: Embedder,
     sample_inputs: list[VerifiedInput],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    on_dask: Any,
 ) -> None:
-    from flows.ingest import ingest_verified, ingest_verified_dask
+    from flows.ingest import ingest_verified
 
-    # Small chunks, so the sample's few dozen sentences fan out over both workers.
-    monkeypatch.setenv("CREDIBILITY_DASK_CHUNK", "8")
     serial = ingest_verified(inputs=sample_inputs, home=str(tmp_path / "serial"))
-    state = ingest_verified_dask(inputs=sample_inputs, home=str(tmp_path / "dask"), return_state=True)
+    state = ingest_verified.with_options(task_runner=on_dask)(
+        inputs=sample_inputs, home=str(tmp_path / "dask"), return_state=True
+    )
     assert state.is_completed(), state.message
     fanned = state.result()
     assert fanned.model_dump(exclude={"problems"}) == serial.model_dump(exclude={"problems"})
@@ -63,3 +91,38 @@ def test_dask_ingest_equals_serial(
         "the embed-chunk task runs",
     )
     assert len(chunks) >= 2
+
+
+def test_dask_monitor_labels_like_a_local_one(
+    indexed_home: dict[str, Any], tmp_path: Path, on_dask: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.monitor import monitor_sources
+
+    folder = tmp_path / "incoming"
+    make_articles(folder, 3)
+    shutil.copy(sample_paths()["repost"], folder / "repost.txt")
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"monitor:\n  - {folder}\n", encoding="utf-8")
+    monkeypatch.setenv("CREDIBILITY_REPORTS_DIR", str(tmp_path / "reports"))
+    homes = {}
+    for name in ("local", "dask"):  # the same index, each with an empty results store
+        homes[name] = tmp_path / name
+        shutil.copytree(indexed_home["home"] / "index", homes[name] / "index")
+
+    local = monitor_sources(sources_file=str(sources), home=str(homes["local"]), execution="local")
+    fanned = monitor_sources.with_options(task_runner=on_dask)(
+        sources_file=str(sources), home=str(homes["dask"])
+    )
+    assert local.checked == 4 and (fanned.checked, fanned.flagged) == (local.checked, local.flagged)
+
+    def labels(home: Path) -> dict[str, tuple[str, ...]]:
+        from credibility.results import ResultsStore
+        from credibility.settings import Settings
+
+        with ResultsStore(Settings(home=home).results_db) as store:
+            return {
+                s.result["article"]["content_hash"]: tuple(x["label"] for x in s.result["sentences"])
+                for s in store.between()
+            }
+
+    assert labels(homes["dask"]) == labels(homes["local"])

@@ -237,6 +237,10 @@ def test_monitor_with_a_typo_fails_fast_and_the_next_run_is_fine(
     assert not flow_env.exists()
 
     sources.write_text(f"monitor:\n  - {folder}\n", encoding="utf-8")
+    state = monitor_sources(sources_file=str(sources), home=str(tmp_path / "no-index"), return_state=True)
+    assert state.is_failed() and "no index at" in (state.message or "")
+    assert not flow_env.exists()
+
     summary = monitor_sources(sources_file=str(sources), home=str(indexed_home["home"]))
     assert summary.failed == 0 and summary.articles_seen == 1
 

@@ -165,7 +165,10 @@ def test_rest_call_and_a_bad_trigger(prefect_api: str, served: dict[str, Any]) -
 
 
 def test_prefect_cli(prefect_api: str, served: dict[str, Any]) -> None:
-    text = "The Kestrel Harbour Bridge in Port Ellery reopened to traffic on Saturday after a two-year repair that cost 95 million euros."
+    text = (
+        "The Kestrel Harbour Bridge in Port Ellery reopened to traffic on Saturday after a two-year "
+        "repair that cost 95 million euros."
+    )
     done = subprocess.run(
         [
             sys.executable,
