@@ -9,7 +9,7 @@ export TOKENIZERS_PARALLELISM := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test lint browser bench bench-quick clean
+.PHONY: setup demo test lint browser bench bench-quick server serve worker clean
 
 setup: $(VENV)/.installed
 
@@ -43,6 +43,15 @@ bench-quick: setup
 bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.speed --out benchmarks/results/speed.json
+
+server: setup
+	$(BIN)/python -m flows.server
+
+serve: setup
+	$(BIN)/python -m flows.serve
+
+worker: setup
+	$(BIN)/python -m flows.worker
 
 clean:
 	rm -rf demo-output .pytest_cache .mypy_cache .ruff_cache
