@@ -178,7 +178,9 @@ def render_run(result: Mapping[str, Any]) -> list[str]:
         lines += _render_any(speed)
     else:
         lines += [
-            "Not measured in this run (filled in when the speed benchmarks write a `speed` section).",
+            "Not measured yet: filled in from the `speed` key of this results file, or from"
+            f" `benchmarks/results/speed-{result['name']}.json` (e.g. `python -m benchmarks.speed"
+            f" --out benchmarks/results/speed-{result['name']}.json`).",
             "",
         ]
     timings = result.get("timings")

@@ -162,6 +162,8 @@ class NearDupIndex:
         self.threshold = threshold
         self.n = n
         self.texts = list(texts)
+        self._joined: str | None = None
+        self._starts: dict[tuple[str, ...], list[int]] | None = None
         self.keys: dict[str, int] = {}
         vocab: dict[str, int] = {}
         gram_ids: list[np.ndarray] = []
@@ -228,9 +230,46 @@ class NearDupIndex:
         matches.sort(key=lambda m: (-m.similarity, m.position))
         return matches
 
+    def contained(self, text: str, min_words: int = 5) -> bool:
+        """The normalised text occurs inside some indexed text (word-aligned).
+
+        Another splitter may cut an indexed "sentence" of ours in two; each half is then a
+        sentence it can find verbatim, so a half must count as present.
+        """
+        norm = normalize(text)
+        if len(norm.split()) < min_words:
+            return self.contains_exact(text)
+        if self._joined is None:
+            # normalised texts hold only [a-z0-9 ], so " | " keeps matches inside one text
+            self._joined = " | " + " | ".join(normalize(t) for t in self.texts) + " | "
+        return f" {norm} " in self._joined
+
+    def contains_indexed(self, text: str, min_words: int = 5) -> bool:
+        """Some indexed text of >= ``min_words`` words occurs inside the text (word-aligned):
+        the other half of the splitter problem, where our sentence is the longer one."""
+        if self._starts is None:
+            self._starts = {}
+            for position, other in enumerate(self.texts):
+                words = normalize(other).split()
+                if len(words) >= min_words:
+                    self._starts.setdefault(tuple(words[:min_words]), []).append(position)
+        words = normalize(text).split()
+        padded = f" {' '.join(words)} "
+        for i in range(len(words) - min_words + 1):
+            for position in self._starts.get(tuple(words[i : i + min_words]), ()):
+                if f" {normalize(self.texts[position])} " in padded:
+                    return True
+        return False
+
     def is_present(self, text: str) -> bool:
-        """In the index by exact normalised key or as a near duplicate."""
-        return self.contains_exact(text) or bool(self.similar(text))
+        """In the index: same normalised text, a near duplicate, inside an indexed text, or
+        holding one."""
+        return (
+            self.contains_exact(text)
+            or self.contained(text)
+            or self.contains_indexed(text)
+            or bool(self.similar(text))
+        )
 
 
 def unique(items: Iterable[str]) -> list[str]:

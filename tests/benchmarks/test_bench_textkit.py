@@ -86,3 +86,21 @@ def test_near_dup_index_exact_and_absent() -> None:
         "The bill died on a partisan vote in a House subcommitee."
     )  # typo: near duplicate
     assert not index.is_present("A completely different sentence about farm subsidies in Iowa.")
+
+
+def test_presence_by_containment_and_clauses() -> None:
+    index = NearDupIndex(
+        [
+            "President Trump recently campaigned at a rally in Hershey, Pa. The Inquirer reported on the event.",
+            'Trump: "Judicial Watch made a settlement.',
+        ]
+    )
+    # another splitter would cut the first text in two: each half is present
+    assert index.is_present("The Inquirer reported on the event.")
+    assert index.is_present("President Trump recently campaigned at a rally in Hershey, Pa.")
+    # the candidate holds an indexed sentence
+    assert index.is_present('The letter read, in part: Trump: "Judicial Watch made a settlement.')
+    assert not index.is_present('Trump: "Judicial Watch made a deal.')
+    # word-aligned only: "event" is not "events"
+    assert not index.is_present("The Inquirer reported on the events of the week.")
+    assert not index.contained("reported on the eve")
