@@ -38,11 +38,11 @@ test: lint browser
 
 bench-quick: setup
 	$(BIN)/python -m benchmarks.run --quick
-	$(BIN)/python -m benchmarks.speed --quick --out benchmarks/results/speed-quick.json
+	$(BIN)/python -m benchmarks.speed --quick --backend onnx-int8 --out benchmarks/results/speed-quick.json
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
-	$(BIN)/python -m benchmarks.speed --out benchmarks/results/speed.json
+	$(BIN)/python -m benchmarks.speed --backend onnx-int8 --out benchmarks/results/speed-full.json
 
 server: setup
 	$(BIN)/python -m flows.server

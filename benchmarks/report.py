@@ -45,6 +45,7 @@ def render_run(result: Mapping[str, Any]) -> list[str]:
         f"- Command: `{result.get('command', '?')}`",
         f"- Machine: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores"
         f" (Python {machine.get('python', '?')})",
+        f"- Pipeline encoder backend: `{result.get('encoder_backend', 'torch')}`",
         f"- Runtime: {result.get('runtime_seconds', 0):.0f} s (model loads and indexing included;"
         f" baseline embeddings cache: {result.get('baseline_embedding_cache', {})})",
         f"- Repost data: {stats.get('indexed_articles', '?')} indexed articles"

@@ -231,6 +231,8 @@ def run(config: RunConfig, args: argparse.Namespace) -> dict[str, Any]:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": config.command,
         "machine": machine_info(),
+        # The pipeline CLI reads its settings from the environment, as a user's would.
+        "encoder_backend": os.environ.get("CREDIBILITY_ENCODER_BACKEND", "torch"),
         "config": {
             "generator": asdict(gen_config),
             "checkthat": {

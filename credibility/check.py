@@ -24,8 +24,9 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections import Counter
-from collections.abc import Sequence
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -297,8 +298,9 @@ def align(similarity: np.ndarray, floor: float) -> list[tuple[int, int]]:
     n, m = similarity.shape
     if n == 0 or m == 0:
         return []
-    gain = np.where(similarity >= floor, similarity - floor + 1e-6, -np.inf)
-    score = np.zeros((n + 1, m + 1), dtype=np.float64)
+    gain = np.where(similarity >= floor, similarity - floor + 1e-6, -np.inf).tolist()
+    # Plain lists: element access on numpy arrays costs ~10x more in this inner loop.
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         row_gain = gain[i - 1]
         prev = score[i - 1]
@@ -310,9 +312,9 @@ def align(similarity: np.ndarray, floor: float) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     i, j = n, m
     while i > 0 and j > 0:
-        if score[i, j] == score[i - 1, j]:
+        if score[i][j] == score[i - 1][j]:
             i -= 1
-        elif score[i, j] == score[i, j - 1]:
+        elif score[i][j] == score[i][j - 1]:
             j -= 1
         else:
             pairs.append((i - 1, j - 1))
@@ -341,6 +343,8 @@ class CheckEngine:
         self.reader = reader
         self.embedder = embedder
         self.settings = settings
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def engine_info(self) -> EngineInfo:
         return EngineInfo(
@@ -395,6 +399,25 @@ class CheckEngine:
         )
         return ArticleCheck(info, verdict, sentences, text)
 
+    # --- embeddings of sentences outside the index ------------------------------------
+    def _recent_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        with self._recent_lock:
+            found = {h: self._recent[h] for h in hashes if h in self._recent}
+            for h in found:
+                self._recent.move_to_end(h)
+        return found
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+        limit = self.settings.check_embedding_cache
+        if limit <= 0:
+            return
+        with self._recent_lock:
+            for h, vector in vectors.items():
+                self._recent[h] = vector.copy()
+                self._recent.move_to_end(h)
+            while len(self._recent) > limit:
+                self._recent.popitem(last=False)
+
     # --- steps -------------------------------------------------------------------------
     def _match(self, candidates: list[_Candidate]) -> np.ndarray:
         """Fill each candidate's matches; returns the sentence vectors.
@@ -405,15 +428,21 @@ class CheckEngine:
         and labelling are the same as on the full path.
         """
         hashes = [c.norm_hash for c in candidates]
-        exact = self.reader.sentences_by_hash(hashes) if self.settings.check_fast_path else {}
+        exact = (
+            self.reader.sentences_by_hash(hashes, self.settings.check_neighbours)
+            if self.settings.check_fast_path
+            else {}
+        )
         cached = self.reader.cached_vectors(hashes)
         vectors = np.zeros((len(candidates), self.reader.dimension), dtype=np.float32)
+        cached.update(self._recent_vectors(h for h in hashes if h not in cached))
         to_encode = [i for i, h in enumerate(hashes) if h not in cached]
         for i, h in enumerate(hashes):
             if h in cached:
                 vectors[i] = cached[h]
         if to_encode:
             vectors[to_encode] = self.embedder.encode([candidates[i].span.text for i in to_encode])
+            self._remember({hashes[i]: vectors[i] for i in to_encode})
         to_search = [i for i, h in enumerate(hashes) if h not in exact]
         hits = self.reader.search(vectors[to_search], self.settings.check_neighbours) if to_search else []
         rows = self.reader.sentences(sid for row in hits for sid, _ in row)

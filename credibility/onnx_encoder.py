@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -58,7 +59,9 @@ ONNX_BACKENDS: tuple[OnnxBackend, ...] = ("onnx", "onnx-int8")
 Pooling = Literal["mean", "cls"]
 
 #: Bumped when the cached layout or the export changes; part of the cache key.
-ENCODER_FORMAT_VERSION = 1
+ENCODER_FORMAT_VERSION = 2
+#: Encoder families whose graph ONNX Runtime's transformer optimizer fuses (BERT-style attention).
+_FUSABLE_MODEL_TYPES = frozenset({"bert", "roberta", "xlm-roberta", "distilbert", "mpnet"})
 ONNX_OPSET = 17
 #: Quantize the feed-forward projections of ``onnx-int8`` too (faster, less accurate; see _quantize).
 #: Changing it changes the export: bump ENCODER_FORMAT_VERSION with it.
@@ -330,7 +333,68 @@ def _export_fp32(layout: ModelLayout, target: Path) -> list[str]:
     error = float(np.abs(np.where(mask, np.asarray(actual) - expected, 0.0)).max())
     if error > 1e-3:
         raise ModelError(f"the ONNX export of {layout.root} differs from torch by {error:.2g}; use 'torch'")
+    config = model.config
+    shape = (int(getattr(config, "num_attention_heads", 0) or 0), int(getattr(config, "hidden_size", 0) or 0))
+    _fuse(
+        target,
+        str(getattr(config, "model_type", "")),
+        shape,
+        names,
+        [t.numpy() for t in check],
+        expected,
+        mask,
+    )
     return names
+
+
+def _fuse(
+    target: Path,
+    model_type: str,
+    heads_and_hidden: tuple[int, int],
+    names: Sequence[str],
+    check: Sequence[np.ndarray],
+    expected: np.ndarray,
+    mask: np.ndarray,
+) -> bool:
+    """Replace ``target`` by ONNX Runtime's fused transformer graph where it is exact.
+
+    Fused attention, embedding and skip layer norms make the graph about 15% faster on CPU and
+    give quantization whole attention blocks to work on. Only for the encoder families the
+    optimizer knows, and only if the fused graph still matches torch; otherwise the plain export
+    stays. True when the fused graph replaced it.
+    """
+    heads, hidden = heads_and_hidden
+    if model_type not in _FUSABLE_MODEL_TYPES or heads <= 0 or hidden <= 0:
+        return False
+    import onnxruntime as ort
+    from onnxruntime.transformers import optimizer
+
+    # The optimizer logs each fusion it could not make; that is expected, not the user's concern.
+    logging.getLogger("onnxruntime.transformers").setLevel(logging.ERROR)
+    fused = target.with_name("fused-" + target.name)
+    try:
+        optimized = optimizer.optimize_model(
+            str(target), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=1
+        )
+        optimized.save_model_to_file(str(fused))
+        session = ort.InferenceSession(str(fused), providers=["CPUExecutionProvider"])
+        actual = session.run(None, dict(zip(names, check, strict=True)))[0]
+    except Exception:  # the plain export is correct, only slower: keep it
+        fused.unlink(missing_ok=True)
+        return False
+    error = float(np.abs(np.where(mask, np.asarray(actual) - expected, 0.0)).max())
+    if error > 1e-3:
+        fused.unlink(missing_ok=True)
+        return False
+    os.replace(fused, target)
+    return True
+
+
+def _has_fused_attention(model_file: Path) -> bool:
+    import onnx
+
+    graph = onnx.load(str(model_file), load_external_data=False).graph
+    return any(node.op_type in ("Attention", "QAttention") for node in graph.node)
 
 
 def _feed_forward_matmuls(model_file: Path) -> list[str]:
@@ -352,9 +416,31 @@ def _quantize(source: Path, target: Path) -> None:
     """Dynamic int8: weights quantized per channel, activations per batch at run time.
 
     The feed-forward projections stay in float when ``QUANTIZE_FEED_FORWARD`` is off: with them
-    quantized too, encoding is about 1.7x faster but the cosine to the torch backend drops to
-    0.96-0.97 on short inputs ("No.", "", "That's false."), under the 0.98 this backend promises.
+    quantized too, encoding is about 1.2-1.3x faster but the cosine to the torch backend drops to
+    0.96-0.97 on short inputs ("No.", "Not true.") and to 0.975 on some longer ones, under the
+    0.98 this backend promises.
     """
+    # quantize_dynamic advises, on the root logger, a pre-processing step meant for static
+    # quantization; it does not apply here. Drop that one message, nothing else.
+    advice = _DropMessage("Please consider to run pre-processing before quantization")
+    logging.getLogger().addFilter(advice)
+    try:
+        _quantize_dynamic(source, target)
+    finally:
+        logging.getLogger().removeFilter(advice)
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefix)
+
+
+def _quantize_dynamic(source: Path, target: Path) -> None:
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(
@@ -362,9 +448,12 @@ def _quantize(source: Path, target: Path) -> None:
         str(target),
         weight_type=QuantType.QInt8,
         per_channel=True,
-        op_types_to_quantize=["MatMul", "Gather"],
+        op_types_to_quantize=["MatMul", "Gather", "Attention"],
         nodes_to_exclude=[] if QUANTIZE_FEED_FORWARD else _feed_forward_matmuls(source),
         use_external_data_format=source.stat().st_size > 1_800_000_000,
+        # Fused contrib ops (Attention, SkipLayerNormalization) defeat shape inference; their
+        # outputs are float.
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
 
 
@@ -399,6 +488,7 @@ def _export(layout: ModelLayout, model: str, backend: OnnxBackend, workdir: Path
         "pad_id": pad_id,
         "opset": ONNX_OPSET,
         "quantization": _QUANTIZATION if backend == "onnx-int8" else None,
+        "fused_attention": _has_fused_attention(workdir / MODEL_FILE),
         "export_seconds": round(time.perf_counter() - started, 2),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "versions": _package_versions(),

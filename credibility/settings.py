@@ -38,7 +38,9 @@ class Settings(BaseSettings):
         ),
     )
     encoder_backend: EncoderBackend = "torch"
-    batch_size: int = Field(default=64, ge=1, le=4096)
+    #: Small batches of length-sorted sentences pad less and stay in cache: on 2 cores, 16 encodes
+    #: about 1.2x (torch) to 1.4x (onnx) faster than 64.
+    batch_size: int = Field(default=16, ge=1, le=4096)
     torch_threads: int = Field(default=0, ge=0, description="0 = let torch choose (all cores).")
     index_type: IndexType = "flat"
     #: Past this many sentences, ``index_type=auto`` switches from exact search to IVF.
@@ -73,6 +75,9 @@ class Settings(BaseSettings):
     check_claim_score: float = Field(default=0.72, ge=0, le=1)
     #: Resolve sentences stored verbatim (normalized) by hash, without the encoder or a vector search.
     check_fast_path: bool = True
+    #: Embeddings of checked sentences the index does not hold, kept per process (least recently
+    #: used out first), so a promo line or a stock sentence seen in many reposts is encoded once.
+    check_embedding_cache: int = Field(default=20_000, ge=0)
 
     # --- fetching (URLs, feeds) -------------------------------------------------
     fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds per request (connect and read).")

@@ -357,11 +357,15 @@ _NAV_LINES = [
 ]
 
 
+# One alternation, matched once, instead of a loop over the patterns: same lines, a tenth the time.
+_ANY_NAV_LINE = re.compile("|".join(f"(?:{p.pattern})" for p in _NAV_LINES))
+
+
 def _is_nav_part(text: str) -> bool:
     core = _core(text)
     if not core:
         return False
-    if any(p.fullmatch(core) for p in _NAV_LINES):
+    if _ANY_NAV_LINE.fullmatch(core):
         return True
     words = re.findall(r"[\w-]+|\|", core)
     return bool(words) and all(w in _UI_WORDS for w in words)
@@ -427,7 +431,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 def _letter_count(text: str) -> int:
     # One CJK character carries about as much as a short word: it counts 3, so that a Chinese or
     # Japanese sentence reaches the length gate about when a European one does.
-    return sum(c.isalpha() for c in text) + 2 * len(_CJK.findall(text))
+    return sum(map(str.isalpha, text)) + 2 * len(_CJK.findall(text))
 
 
 def _content_words(text: str) -> str:
@@ -439,11 +443,30 @@ def _content_words(text: str) -> str:
     return " ".join(w for w in _WORD.findall(text) if not w[0].isupper())
 
 
+#: Function words that are English and not also common words of another Latin-script language
+#: ("in", "is", "a", "de" are left out): three of them, a fifth of the words, is English prose.
+_ENGLISH_MARKERS = frozenset(
+    "the of and to that for with was were are this from have has had by not but which would "
+    "their they been said it its who will there what when than he she his her we you our them "
+    "about after also because could should can did does or if all those these then just only "
+    "how why where many some any other more into out up".split()
+)
+
+
+def _plainly_english(content: str) -> bool:
+    """A cheap sure case before the statistical detector, which costs ~0.4 ms a sentence."""
+    words = [w.lower() for w in _WORD.findall(content)]
+    hits = [w for w in words if w in _ENGLISH_MARKERS]
+    return len(set(hits)) >= 3 and len(hits) * 5 >= len(words)
+
+
 def _language_triage(text: str, model_language: str) -> Triage | None:
     if model_language == MULTILINGUAL:
         return None
     content = _content_words(text)
     if _letter_count(content) < _MIN_LETTERS:
+        return None
+    if model_language == "en" and _plainly_english(content):
         return None
     ranked: list[tuple[str, float]] = _get_detector().rank(content)
     probs = dict(ranked)

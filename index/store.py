@@ -301,15 +301,32 @@ class _Base:
             )
         ]
 
-    def sentences_by_hash(self, norm_hashes: Iterable[str]) -> dict[str, list[SentenceRow]]:
-        """Stored sentences whose normalized text hash is one of these (the exact fast path)."""
+    def sentences_by_hash(
+        self, norm_hashes: Iterable[str], limit_per_hash: int | None = None
+    ) -> dict[str, list[SentenceRow]]:
+        """Stored sentences whose normalized text hash is one of these (the exact fast path).
+
+        ``limit_per_hash`` keeps the first rows by id of each text: a stock line ("Click here
+        for more on the six PolitiFact ratings") recurs in thousands of articles, and a nearest-
+        neighbour search would not return more than its k either.
+        """
         wanted = list(dict.fromkeys(norm_hashes))
         found: dict[str, list[SentenceRow]] = {}
+        if limit_per_hash is not None and limit_per_hash <= 0:
+            return found
         for chunk in _chunks(wanted, 500):
             marks = ",".join("?" * len(chunk))
-            for row in self._conn.execute(
-                f"SELECT {_SENTENCE_COLUMNS} FROM sentences WHERE norm_hash IN ({marks}) ORDER BY id", chunk
-            ):
+            if limit_per_hash is None:
+                query = f"SELECT {_SENTENCE_COLUMNS} FROM sentences WHERE norm_hash IN ({marks}) ORDER BY id"
+                params: list[object] = list(chunk)
+            else:
+                query = (
+                    f"SELECT {_SENTENCE_COLUMNS} FROM (SELECT {_SENTENCE_COLUMNS}, ROW_NUMBER() OVER"
+                    f" (PARTITION BY norm_hash ORDER BY id) AS rank FROM sentences"
+                    f" WHERE norm_hash IN ({marks})) WHERE rank <= ? ORDER BY id"
+                )
+                params = [*chunk, limit_per_hash]
+            for row in self._conn.execute(query, params):
                 found.setdefault(row[7], []).append(SentenceRow(*row))
         return found
 
@@ -443,7 +460,10 @@ class IndexReader(_Base):
             path = self._files.faiss_file(generation)
             params = self._stored_params()
             try:
-                loaded = VectorIndex.load(path, params, self.dimension)
+                # Read-only memory map: FAISS maps IVF lists in place (no copy, pages shared
+                # between reader processes); flat and HNSW it still copies. Safe against the
+                # writer, which never rewrites a generation's file in place.
+                loaded = VectorIndex.load(path, params, self.dimension, mmap=True)
             except IndexCorruptError:
                 # A writer may have committed again and pruned this file: read the newer one.
                 if not path.exists():

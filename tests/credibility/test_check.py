@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from credibility.check import CheckEngine, align
@@ -243,7 +245,6 @@ def test_huge_input_is_refused(engine: CheckEngine, tmp_path: Path) -> None:
 
 
 def test_alignment_is_monotonic_and_skips_gaps() -> None:
-    import numpy as np
 
     sim = np.array([[0.9, 0.1, 0.1], [0.2, 0.2, 0.3], [0.1, 0.8, 0.1], [0.1, 0.1, 0.95]])
     assert align(sim, 0.5) == [(0, 0), (2, 1), (3, 2)]
@@ -275,3 +276,35 @@ def test_a_factcheck_restating_its_claim_does_not_support_it(engine: CheckEngine
     (sentence,) = result.sentences
     assert sentence.label == "debunked", sentence.reason
     assert sentence.evidence is not None and sentence.evidence.article_id == "sample-fc-microchips"
+
+
+class _CountingEmbedder:
+    """Wraps the real embedder and counts the sentences it is asked to encode."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.encoded: list[str] = []
+        self.model_name, self.backend, self.dimension = inner.model_name, inner.backend, inner.dimension
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        self.encoded.extend(sentences)
+        return self.inner.encode(sentences)
+
+
+def test_sentences_outside_the_index_are_encoded_once_per_process(engine: CheckEngine) -> None:
+    counting = _CountingEmbedder(engine.embedder)
+    cached = CheckEngine(engine.reader, counting, engine.settings)
+    text = "Tea brewed with sea water was served at the Riverton fair. Nobody in Riverton has said so before."
+    first = cached.check(text)
+    assert len(counting.encoded) == 2
+    second = cached.check(text + " A third line, new to this engine, about something else.")
+    assert counting.encoded[2:] == ["A third line, new to this engine, about something else."]
+    assert [s.label for s in second.sentences[:2]] == [s.label for s in first.sentences]
+    assert [s.score for s in second.sentences[:2]] == [s.score for s in first.sentences]
+
+    uncached = CheckEngine(
+        engine.reader, counting, engine.settings.model_copy(update={"check_embedding_cache": 0})
+    )
+    uncached.check(text)
+    uncached.check(text)
+    assert len(counting.encoded) == 3 + 4
