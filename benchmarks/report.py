@@ -176,7 +176,10 @@ def render_run(result: Mapping[str, Any]) -> list[str]:
     lines += ["### Speed and scale", ""]
     speed = result.get("speed")
     if speed:
-        lines += _render_any(speed)
+        try:
+            lines += render_speed(speed)
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):  # older or partial: show it raw
+            lines += _render_any(speed)
     else:
         lines += [
             "Not measured yet: filled in from the `speed` key of this results file, or from"
@@ -187,6 +190,163 @@ def render_run(result: Mapping[str, Any]) -> list[str]:
     timings = result.get("timings")
     if timings:
         lines += ["Stage wall times (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()), ""]
+    return lines
+
+
+#: The speed issue's targets: (label, how to read it from a speed section, passes).
+SPEED_TARGETS: tuple[tuple[str, str], ...] = (
+    ("ingest sentences/s, pipeline / baseline", ">= 2.5x"),
+    ("verbatim repost check articles/s, pipeline / baseline", ">= 20x"),
+    ("30-sentence article against the largest index, warm", "< 300 ms"),
+    ("IVF and HNSW recall@5 against exact search at the largest size", ">= 0.99"),
+)
+
+
+def _speed_target_rows(speed: Mapping[str, Any]) -> list[list[str]]:
+    rows: list[list[str]] = []
+    ingest = float(speed["ingest_ratio"])
+    rows.append([SPEED_TARGETS[0][0], SPEED_TARGETS[0][1], f"{ingest:.2f}x", _yes(ingest >= 2.5)])
+    verbatim = float(speed["check_ratio"]["verbatim"])
+    rows.append([SPEED_TARGETS[1][0], SPEED_TARGETS[1][1], f"{verbatim:.1f}x", _yes(verbatim >= 20)])
+    for e2e in speed.get("e2e_large", []):
+        worst = max(
+            float(v["check_ms_median"])
+            for v in e2e.values()
+            if isinstance(v, Mapping) and "check_ms_median" in v
+        )
+        label = f"{SPEED_TARGETS[2][0]} ({e2e['sentences_in_index']:,} sentences, {e2e['index_type']})"
+        rows.append([label, SPEED_TARGETS[2][1], f"{worst:.0f} ms", _yes(worst < 300)])
+    scale_rows = speed["scale"]["rows"]
+    largest = max(int(r["sentences"]) for r in scale_rows)
+    for r in scale_rows:
+        if int(r["sentences"]) == largest and r["index_type"] != "flat" and r.get("recall_at_5") is not None:
+            recall = float(r["recall_at_5"])
+            label = f"{r['index_type']} recall@5 at {largest:,} sentences"
+            rows.append([label, SPEED_TARGETS[3][1], f"{recall:.4f}", _yes(recall >= 0.99)])
+    return rows
+
+
+def _yes(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def render_speed(speed: Mapping[str, Any]) -> list[str]:
+    """The speed section as tables: targets, ingest, check, scale, end to end."""
+    machine = speed.get("machine", {})
+    lines = [
+        f"Measured {speed.get('date', '?')} by `{speed.get('command', 'python -m benchmarks.speed')}`"
+        f" on {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, in"
+        f" {speed.get('runtime_seconds', '?')} s. Pipeline encoder backend `{speed['backend']}`;"
+        " the naive baseline is sentence-transformers (torch) `encode` of every sentence, batch size 64,"
+        " and a flat FAISS search, no caching, no fast path. Every row runs in a fresh process; model"
+        " load time is left out of throughput.",
+        "",
+        "Targets:",
+        "",
+    ]
+    lines += _table(["target", "wanted", "measured", ""], _speed_target_rows(speed))
+
+    ip, ib = speed["ingest_pipeline"], speed["ingest_baseline"]
+    lines += [f"Ingest of {speed['articles']:,} PolitiFact articles (first by id, with body text):", ""]
+    lines += _table(
+        ["system", "sentences", "embedded", "seconds", "sentences/s", "peak RSS MB", "ratio"],
+        [
+            [
+                f"pipeline ({speed['backend']})",
+                f"{ip['sentences']:,}",
+                f"{ip['embedded']:,}",
+                str(ip["seconds"]),
+                str(ip["sentences_per_s"]),
+                str(ip["peak_rss_mb"]),
+                f"{speed['ingest_ratio']:.2f}x",
+            ],
+            [
+                "naive baseline",
+                f"{ib['sentences']:,}",
+                f"{ib['embedded']:,}",
+                str(ib["seconds"]),
+                str(ib["sentences_per_s"]),
+                str(ib["peak_rss_mb"]),
+                "1x",
+            ],
+        ],
+    )
+    growth = speed.get("ingest_growth") or []
+    if len(growth) > 1:
+        lines += ["Pipeline ingest as the input grows:", ""]
+        lines += _table(
+            ["articles", "sentences", "embedded", "seconds", "sentences/s", "peak RSS MB"],
+            [
+                [
+                    str(g["articles"]),
+                    f"{g['sentences']:,}",
+                    f"{g['embedded']:,}",
+                    str(g["seconds"]),
+                    str(g["sentences_per_s"]),
+                    str(g["peak_rss_mb"]),
+                ]
+                for g in growth
+            ],
+        )
+
+    cp, cb = speed["check_pipeline"], speed["check_baseline"]
+    kinds = [k for k in ("verbatim", "altered", "unseen") if k in cp]
+    lines += ["Check throughput (articles/s; altered = every third number changed):", ""]
+    lines += _table(
+        ["reposts", "articles", "pipeline", "baseline", "ratio"],
+        [
+            [
+                kind,
+                str(cp[kind]["articles"]),
+                str(cp[kind]["articles_per_s"]),
+                str(cb[kind]["articles_per_s"]),
+                f"{speed['check_ratio'][kind]:.1f}x",
+            ]
+            for kind in kinds
+        ],
+    )
+    lines += [
+        f"Peak RSS: pipeline {cp.get('peak_rss_mb', '?')} MB, baseline {cb.get('peak_rss_mb', '?')} MB.",
+        "",
+        "Search at scale (real sentence embeddings of the ingested articles, jittered copies past"
+        " them; 30 queries a batch, k = 20; recall@5 against exact search):",
+        "",
+    ]
+    lines += _table(
+        ["sentences", "index", "build s", "MB per million sentences", "search 30 ms", "recall@5"],
+        [
+            [
+                f"{r['sentences']:,}",
+                str(r["index_type"]) + (" (too small to train: exact)" if r.get("trained") is False else ""),
+                str(r["build_s"]),
+                str(r["mb_per_million"]),
+                str(r["search_30_ms_median"]),
+                "exact" if r["index_type"] == "flat" else _f(r.get("recall_at_5")),
+            ]
+            for r in speed["scale"]["rows"]
+        ],
+    )
+    e2e_rows = []
+    for e2e in speed.get("e2e_large", []):
+        for kind in ("unseen", "verbatim"):
+            if kind in e2e:
+                e2e_rows.append(
+                    [
+                        f"{e2e['sentences_in_index']:,}",
+                        str(e2e["index_type"]),
+                        kind,
+                        str(e2e[kind]["article_sentences"]),
+                        str(e2e[kind]["check_ms_median"]),
+                        str(e2e.get("open_s", "")),
+                        str(e2e.get("peak_rss_mb", "")),
+                    ]
+                )
+    if e2e_rows:
+        lines += ["One article end to end in the library (`CheckEngine.check`, warm, median of 7):", ""]
+        lines += _table(
+            ["index sentences", "index", "article", "sentences", "check ms", "index open s", "peak RSS MB"],
+            e2e_rows,
+        )
     return lines
 
 

@@ -267,6 +267,8 @@ def scale_run(home: str, sizes: list[int], types: list[str], queries: int = 300)
                 {
                     "sentences": n,
                     "index_type": index_type,
+                    # Below 39 points per list IVF is not trained: the index stays exact.
+                    "trained": index.is_trained_ivf if index_type == "ivf" else None,
                     "build_s": round(build_s, 2),
                     "bytes": size_bytes,
                     "mb_per_million": round(size_bytes / n * 1e6 / 1e6, 1),

@@ -144,3 +144,41 @@ def test_results_md_picks_up_a_separate_speed_file(tmp_path: Path) -> None:
     write_results_md(results, tmp_path / "RESULTS.md")
     md = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     assert "## full" in md and "ingest_ratio: 3.5" in md and "## speed" not in md
+
+
+def test_speed_section_renders_as_tables_with_targets(tmp_path: Path) -> None:
+    from benchmarks.report import write_results_md
+
+    ingest = {"articles": 4, "sentences": 100, "embedded": 80, "seconds": 1.0, "peak_rss_mb": 500.0}
+    speed = {
+        "backend": "onnx-int8",
+        "articles": 4,
+        "ingest_pipeline": {**ingest, "sentences_per_s": 300.0},
+        "ingest_baseline": {**ingest, "embedded": 100, "sentences_per_s": 100.0},
+        "ingest_ratio": 3.0,
+        "ingest_growth": [],
+        "check_pipeline": {"verbatim": {"articles": 2, "seconds": 0.1, "articles_per_s": 20.0}},
+        "check_baseline": {"verbatim": {"articles": 2, "seconds": 2.0, "articles_per_s": 1.0}},
+        "check_ratio": {"verbatim": 20.0},
+        "scale": {
+            "rows": [
+                {"sentences": 1000, "index_type": t, "build_s": 0.1, "mb_per_million": 1544.0,
+                 "search_30_ms_median": 1.0, "recall_at_5": r}
+                for t, r in (("flat", 1.0), ("ivf", 0.95), ("hnsw", 0.999))
+            ]
+        },
+        "e2e_large": [
+            {"sentences_in_index": 1000, "index_type": "ivf",
+             "unseen": {"article_sentences": 30, "check_ms_median": 120.0}}
+        ],
+    }  # fmt: skip
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "full.json").write_text(json.dumps({"name": "full", "speed": speed}), encoding="utf-8")
+    write_results_md(results, tmp_path / "RESULTS.md")
+    md = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert "| ingest sentences/s, pipeline / baseline | >= 2.5x | 3.00x | met |" in md
+    assert "| verbatim repost check articles/s, pipeline / baseline | >= 20x | 20.0x | met |" in md
+    assert "| ivf recall@5 at 1,000 sentences | >= 0.99 | 0.9500 | **not met** |" in md
+    assert "| hnsw recall@5 at 1,000 sentences | >= 0.99 | 0.9990 | met |" in md
+    assert "| 1,000 | ivf | unseen | 30 | 120.0 |" in md

@@ -233,3 +233,17 @@ def test_detector_is_loaded_once() -> None:
     assert first is not None
     triage_sentence("Die Regierung hat am Montag eine neue Rentenreform angekündigt.")
     assert triage_module._get_detector() is first
+
+
+def test_plain_english_shortcut_leaves_other_languages_to_the_detector() -> None:
+    from credibility.triage import _plainly_english
+
+    assert _plainly_english("the governor said that the bill would not pass before the end of the session")
+    for foreign in (
+        "die Regierung hat in der Sitzung beschlossen, dass das Gesetz nicht verabschiedet wird",
+        "le gouvernement a décidé que la loi ne sera pas adoptée avant la fin de la session",
+        "het kabinet is in de vergadering van mening dat de wet niet wordt aangenomen",
+        "el gobierno dijo que la ley no sería aprobada antes del final de la sesión",
+    ):
+        assert not _plainly_english(foreign), foreign
+        assert triage_sentence(foreign.capitalize() + ".") is not None

@@ -314,3 +314,21 @@ def test_auto_index_type_switches_to_ivf_past_the_threshold(tmp_path: Path, fake
     hits = search_texts(reader, fake_embedder, ["Second story 12 on topic12 and theme84."])  # type: ignore[arg-type]
     assert hits[0][0].article_id == "b12"
     reader.close()
+
+
+def test_exact_lookup_keeps_the_first_rows_of_a_stock_line(settings: Settings, fake_embedder: object) -> None:
+    stock = "Click here for more on the six ratings."
+    add(
+        settings,
+        fake_embedder,
+        *[record(f"a{n}", f"Story number {n} opens here. {stock}") for n in range(5)],
+    )
+    from credibility.normalize import text_hash
+
+    reader = open_reader(settings, fake_embedder)  # type: ignore[arg-type]
+    every = reader.sentences_by_hash([text_hash(stock), text_hash("Story number 3 opens here.")])
+    assert len(every[text_hash(stock)]) == 5
+    limited = reader.sentences_by_hash([text_hash(stock), text_hash("Story number 3 opens here.")], 2)
+    assert [r.id for r in limited[text_hash(stock)]] == [r.id for r in every[text_hash(stock)][:2]]
+    assert [r.article_id for r in limited[text_hash("Story number 3 opens here.")]] == ["a3"]
+    assert reader.sentences_by_hash([text_hash(stock)], 0) == {}
