@@ -1,8 +1,10 @@
 """ONNX Runtime backends (``onnx`` and ``onnx-int8``) for the sentence embedder.
 
 The configured sentence-transformers model's transformer is exported once, offline,
-with ``torch.onnx.export`` (TorchScript exporter, dynamic batch and sequence axes)
-and, for ``onnx-int8``, its weights are quantized with
+with ``torch.onnx.export`` (TorchScript exporter, dynamic batch and sequence axes),
+then, for BERT-family encoders, rewritten by ONNX Runtime's transformer optimizer into
+fused attention, embedding and skip-layer-norm ops (kept only if it still matches torch).
+For ``onnx-int8`` the weights are quantized with
 ``onnxruntime.quantization.quantize_dynamic``. The result is cached in
 ``<home>/encoders/<model key>/<backend>/`` (``model.onnx``, ``tokenizer.json``,
 ``encoder.json``), written to a temporary folder and renamed into place, so a
@@ -12,23 +14,27 @@ reader never sees a half-written model. After that, loading needs only
 Encoding mirrors sentence-transformers: the model's ``tokenizer.json`` (with the
 ``do_lower_case`` and ``max_seq_length`` of ``sentence_bert_config.json``), padding
 per batch, mean or CLS pooling as ``1_Pooling/config.json`` says, L2 normalisation.
-Sentences are sorted by token length before batching, so a batch pads little.
+Sentences are sorted by token length and batches are cut where lengths drop, so a
+batch pads little.
 
 Measured on the 2-core build machine (AMD EPYC, AVX2, no VNNI), all-MiniLM-L6-v2,
-batch size 64, 2000 PolitiFact article sentences (27 tokens on average), best of 3
-runs on a quiet machine; cosine against the torch backend, sentence by sentence:
+3,005 PolitiFact sentences (106 characters on average) plus short replies ("No.",
+"Not true."), on a quiet machine, batch size 16; cosine against the torch backend,
+sentence by sentence:
 
 =========  ============  ========================  ===================================
 backend    sentences/s   cosine vs torch min/mean  load in a fresh process
 =========  ============  ========================  ===================================
-torch       93           (reference)               10.6 s
-onnx       148           1.000000 / 1.000000       13 s first (export), 1.0 s cached
-onnx-int8  154           0.9917 / 0.9973           15 s first (export), 0.3-1 s cached
+torch      115-119       (reference)               9-12 s
+onnx       170-195       1.000000 / 1.000000       6 s first (export), 1 s cached
+onnx-int8  203-214       0.9871 / 0.9974           8 s first (export), 0.3-1 s cached
 =========  ============  ========================  ===================================
 
-``onnx-int8`` keeps the feed-forward projections in float (``QUANTIZE_FEED_FORWARD``):
-quantizing them too gives 209 sentences/s but a minimum cosine of 0.970 (0.96 on
-inputs such as "No." or ""), below the 0.98 promised per sentence.
+The same sentences one article at a time (27 a call) encode at about 185/s with
+``onnx-int8``. Quantizing the feed-forward projections too (``QUANTIZE_FEED_FORWARD``)
+gives 245-285 sentences/s, but a minimum cosine of 0.958 (0.975 on sentences over 16
+tokens), below the 0.98 promised per sentence; quantizing only the up-projection,
+0.967.
 """
 
 from __future__ import annotations
