@@ -420,6 +420,10 @@ def run(
         results["ingest_ratio"] = round(
             results["ingest_pipeline"]["sentences_per_s"] / results["ingest_baseline"]["sentences_per_s"], 2
         )
+        log(
+            f"speed: ingest {results['ingest_pipeline']['sentences_per_s']} vs"
+            f" {results['ingest_baseline']['sentences_per_s']} sentences/s ({results['ingest_ratio']}x)"
+        )
         growth_sizes = [] if quick else [n // 4, n // 2]
         log(f"speed: ingest growth {growth_sizes}")
         results["ingest_growth"] = [
@@ -439,6 +443,7 @@ def run(
             )
             for kind, _ in _timed(inputs)
         }
+        log(f"speed: check ratios {results['check_ratio']}")
         sizes = [10_000, 50_000] if quick else [10_000, 100_000, 1_000_000]
         log(f"speed: search latency and recall at {sizes}")
         results["scale"] = _in_child(scale_run, str(home / "main"), sizes, ["flat", "ivf", "hnsw"])
