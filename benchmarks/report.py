@@ -378,14 +378,62 @@ def render(results: Sequence[Mapping[str, Any]]) -> str:
         "",
         "Written by `python -m benchmarks.run` from `benchmarks/results/*.json`; do not edit by hand.",
         "",
-        "- `make bench-quick` = `python -m benchmarks.run --quick` (small index, CheckThat! subsets; minutes)",
-        "- `make bench` = `python -m benchmarks.run` (full run)",
+        "- `make bench-quick` = `python -m benchmarks.run --quick` (small index, CheckThat! subsets), then"
+        " `python -m benchmarks.speed --quick --backend onnx-int8`: a few minutes",
+        "- `make bench` = `python -m benchmarks.run`, then `python -m benchmarks.speed --backend onnx-int8`"
+        " (2,000-article speed subset, 1M-sentence indexes)",
+        "- Other runs (`--name`, e.g. the repost benchmark with another encoder backend) render beside them.",
         "- Data: `--data DIR` or `CREDIBILITY_BENCH_DATA` (default `../shared/data`).",
         "",
     ]
+    lines += render_overview(results)
     for result in results:
         lines += render_run(result)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_overview(results: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One line per run: repost detection on TEST, so encoder backends and code versions compare."""
+    rows = []
+    for result in results:
+        test = result.get("reposts", {}).get("pipeline", {}).get("test")
+        if not test:
+            continue
+        labels = [v["f1"] for v in test["per_label"].values() if v.get("support")]
+        baseline = result.get("reposts", {}).get("naive_baseline", {}).get("test")
+        rows.append(
+            [
+                str(result["name"]),
+                str(result.get("date", "?")),
+                f"`{result.get('encoder_backend', 'torch')}`",
+                str(result.get("config", {}).get("generator", {}).get("n_indexed", "?")),
+                str(test["articles"]),
+                _f(test["flag"]["f1"]),
+                _f(sum(labels) / len(labels)) if labels else "–",
+                _f(test["accuracy"]),
+                _f(baseline["flag"]["f1"]) if baseline else "–",
+            ]
+        )
+    if not rows:
+        return []
+    return [
+        "## Runs at a glance (repost detection, TEST split)",
+        "",
+        *_table(
+            [
+                "run",
+                "date",
+                "encoder",
+                "indexed articles",
+                "reposts",
+                "pipeline flag F1",
+                "pipeline macro F1",
+                "label accuracy",
+                "baseline flag F1",
+            ],
+            rows,
+        ),
+    ]
 
 
 def _read(path: Path) -> Any:

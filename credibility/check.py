@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 import threading
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -336,6 +337,53 @@ class _Candidate:
     aligned_accepted: bool = False
 
 
+class _EmbeddingMemo:
+    """Recently encoded sentences of one embedder (least recently used out first), thread-safe."""
+
+    def __init__(self) -> None:
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            found = {h: self._vectors[h] for h in hashes if h in self._vectors}
+            for h in found:
+                self._vectors.move_to_end(h)
+        return found
+
+    def put(self, vectors: dict[str, np.ndarray], limit: int) -> None:
+        if limit <= 0:
+            return
+        with self._lock:
+            for h, vector in vectors.items():
+                self._vectors[h] = vector.copy()
+                self._vectors.move_to_end(h)
+            while len(self._vectors) > limit:
+                self._vectors.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
+
+# One memo per embedder object, shared by every engine built on it: the flows and the server build
+# an engine per article around the process's one embedder. Weak keys: a dropped embedder (a test's
+# fake) takes its memo with it, and another embedder never sees its vectors.
+_memos: weakref.WeakKeyDictionary[Any, _EmbeddingMemo] = weakref.WeakKeyDictionary()
+_memos_lock = threading.Lock()
+
+
+def _memo_for(embedder: Embedder) -> _EmbeddingMemo:
+    with _memos_lock:
+        try:
+            memo = _memos.get(embedder)
+            if memo is None:
+                memo = _memos[embedder] = _EmbeddingMemo()
+            return memo
+        except TypeError:  # not weakly referenceable: a memo for this engine alone
+            return _EmbeddingMemo()
+
+
 class CheckEngine:
     """Checks articles against an open index. Holds no per-article state; reuse it."""
 
@@ -343,8 +391,7 @@ class CheckEngine:
         self.reader = reader
         self.embedder = embedder
         self.settings = settings
-        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._recent_lock = threading.Lock()
+        self._memo = _memo_for(embedder)
 
     def engine_info(self) -> EngineInfo:
         return EngineInfo(
@@ -401,22 +448,10 @@ class CheckEngine:
 
     # --- embeddings of sentences outside the index ------------------------------------
     def _recent_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
-        with self._recent_lock:
-            found = {h: self._recent[h] for h in hashes if h in self._recent}
-            for h in found:
-                self._recent.move_to_end(h)
-        return found
+        return self._memo.get(hashes)
 
     def _remember(self, vectors: dict[str, np.ndarray]) -> None:
-        limit = self.settings.check_embedding_cache
-        if limit <= 0:
-            return
-        with self._recent_lock:
-            for h, vector in vectors.items():
-                self._recent[h] = vector.copy()
-                self._recent.move_to_end(h)
-            while len(self._recent) > limit:
-                self._recent.popitem(last=False)
+        self._memo.put(vectors, self.settings.check_embedding_cache)
 
     # --- steps -------------------------------------------------------------------------
     def _match(self, candidates: list[_Candidate]) -> np.ndarray:

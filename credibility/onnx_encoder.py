@@ -466,19 +466,22 @@ def _quantize_dynamic(source: Path, target: Path) -> None:
 def _export(layout: ModelLayout, model: str, backend: OnnxBackend, workdir: Path, fp32_cache: Path) -> None:
     """Write ``model.onnx``, ``tokenizer.json`` and ``encoder.json`` for ``backend`` into ``workdir``."""
     started = time.perf_counter()
+    pad_id = _write_tokenizer(layout, workdir / TOKENIZER_FILE)
+    check_cosine: float | None = None
     if backend == "onnx":
         inputs = _export_fp32(layout, workdir / MODEL_FILE)
     elif (fp32_cache / META_FILE).is_file():  # reuse the fp32 export when it is cached already
         inputs = list(_read_json(fp32_cache / META_FILE)["inputs"])
         _quantize(fp32_cache / MODEL_FILE, workdir / MODEL_FILE)
+        check_cosine = _check_quantized(fp32_cache / MODEL_FILE, workdir, layout, inputs, pad_id)
     else:
         fp32_dir = Path(tempfile.mkdtemp(prefix="fp32-", dir=workdir))
         try:
             inputs = _export_fp32(layout, fp32_dir / MODEL_FILE)
             _quantize(fp32_dir / MODEL_FILE, workdir / MODEL_FILE)
+            check_cosine = _check_quantized(fp32_dir / MODEL_FILE, workdir, layout, inputs, pad_id)
         finally:
             shutil.rmtree(fp32_dir, ignore_errors=True)
-    pad_id = _write_tokenizer(layout, workdir / TOKENIZER_FILE)
     meta = {
         "format_version": ENCODER_FORMAT_VERSION,
         "model": model,
@@ -495,11 +498,71 @@ def _export(layout: ModelLayout, model: str, backend: OnnxBackend, workdir: Path
         "opset": ONNX_OPSET,
         "quantization": _QUANTIZATION if backend == "onnx-int8" else None,
         "fused_attention": _has_fused_attention(workdir / MODEL_FILE),
+        "min_cosine_to_fp32": check_cosine,
         "export_seconds": round(time.perf_counter() - started, 2),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "versions": _package_versions(),
     }
     (workdir / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+#: Sentences the quantized model must embed like the float one (short replies are the hardest).
+_CHECK_SENTENCES = (
+    "No.",
+    "Not true.",
+    "That's false.",
+    "The governor signed the budget bill on Tuesday after a 14-hour debate.",
+    "Unemployment fell to 3.9 percent in April, the lowest rate since 2000, the report said.",
+    "Posts shared online claim that the vaccine contains microchips, which is not true.",
+    "Click here for more on the six ratings.",
+    '"We will not raise taxes on the middle class," she told reporters in Des Moines.',
+)
+#: The bound the ``onnx-int8`` backend promises against the float model, sentence by sentence.
+MIN_QUANTIZED_COSINE = 0.98
+
+
+def _check_quantized(
+    fp32_model: Path, workdir: Path, layout: ModelLayout, inputs: Sequence[str], pad_id: int
+) -> float:
+    """Embed ``_CHECK_SENTENCES`` with both models, one at a time and as one batch; refuse the
+    quantized model if any cosine falls under ``MIN_QUANTIZED_COSINE``. Returns the minimum."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(workdir / TOKENIZER_FILE))
+    tokenizer.enable_truncation(max_length=layout.max_seq_length)
+    encodings = tokenizer.encode_batch([layout.prompt + text for text in _CHECK_SENTENCES])
+
+    def embed(session: Any, rows: Sequence[Any]) -> np.ndarray:
+        width = max(len(e.ids) for e in rows)
+        feeds = {
+            "input_ids": np.full((len(rows), width), pad_id, dtype=np.int64),
+            "attention_mask": np.zeros((len(rows), width), dtype=np.int64),
+            "token_type_ids": np.zeros((len(rows), width), dtype=np.int64),
+        }
+        for row, encoding in enumerate(rows):
+            feeds["input_ids"][row, : len(encoding.ids)] = encoding.ids
+            feeds["attention_mask"][row, : len(encoding.ids)] = 1
+            feeds["token_type_ids"][row, : len(encoding.ids)] = encoding.type_ids
+        hidden = np.asarray(session.run(None, {name: feeds[name] for name in inputs})[0], dtype=np.float32)
+        mask = feeds["attention_mask"][..., None].astype(np.float32)
+        pooled = hidden[:, 0, :] if layout.pooling == "cls" else (hidden * mask).sum(1) / mask.sum(1)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    providers = ["CPUExecutionProvider"]
+    reference = ort.InferenceSession(str(fp32_model), providers=providers)
+    quantized = ort.InferenceSession(str(workdir / MODEL_FILE), providers=providers)
+    expected = np.vstack([embed(reference, [e]) for e in encodings])
+    # Activations are quantized per batch: check alone and among longer sentences.
+    lowest = 1.0
+    for actual in (np.vstack([embed(quantized, [e]) for e in encodings]), embed(quantized, encodings)):
+        lowest = min(lowest, float((actual * expected).sum(axis=1).min()))
+    if lowest < MIN_QUANTIZED_COSINE:
+        raise ModelError(
+            f"the int8 model of {layout.root} embeds a check sentence at cosine {lowest:.3f} to the float "
+            f"model, under {MIN_QUANTIZED_COSINE}; use encoder_backend='onnx' for this model"
+        )
+    return round(lowest, 4)
 
 
 def _clean_stale_temporaries(parent: Path) -> None:

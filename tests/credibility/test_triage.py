@@ -244,6 +244,10 @@ def test_plain_english_shortcut_leaves_other_languages_to_the_detector() -> None
         "le gouvernement a décidé que la loi ne sera pas adoptée avant la fin de la session",
         "het kabinet is in de vergadering van mening dat de wet niet wordt aangenomen",
         "el gobierno dijo que la ley no sería aprobada antes del final de la sesión",
+        "Die Regierung will also wissen, was die Opposition dazu sagt und was sie plant",
+        "regeringen har for længe siden sagt at de vil have en ny lov, men her er den ikke",
+        "het kabinet weet niet of we de wet voor het einde van het jaar kunnen aannemen",
+        "rząd powiedział, że to nie jest to, czego chcieli wyborcy, ale to jest ustawa",
     ):
         assert not _plainly_english(foreign), foreign
         assert triage_sentence(foreign.capitalize() + ".") is not None
