@@ -448,6 +448,8 @@ class CheckEngine:
 
     # --- embeddings of sentences outside the index ------------------------------------
     def _recent_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        if self.settings.check_embedding_cache <= 0:
+            return {}
         return self._memo.get(hashes)
 
     def _remember(self, vectors: dict[str, np.ndarray]) -> None:

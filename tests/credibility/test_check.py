@@ -301,6 +301,9 @@ def test_sentences_outside_the_index_are_encoded_once_per_process(engine: CheckE
     assert counting.encoded[2:] == ["A third line, new to this engine, about something else."]
     assert [s.label for s in second.sentences[:2]] == [s.label for s in first.sentences]
     assert [s.score for s in second.sentences[:2]] == [s.score for s in first.sentences]
+    # The memo belongs to the embedder: the next engine (the flows build one per article) shares it.
+    CheckEngine(engine.reader, counting, engine.settings).check(text)
+    assert len(counting.encoded) == 3
 
     uncached = CheckEngine(
         engine.reader, counting, engine.settings.model_copy(update={"check_embedding_cache": 0})
