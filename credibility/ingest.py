@@ -24,7 +24,7 @@ from credibility.records import ArticleKind, ArticleRecord, IngestReport, LoadPr
 from credibility.sentences import split_sentences
 from credibility.settings import Settings
 from credibility.verdicts import normalize_rating
-from index.store import IndexIdentity, IndexReader, IndexWriter, NewSentence
+from index.store import IndexIdentity, IndexReader, IndexWriter, NewSentence, SearchParams
 
 Outcome = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
 
@@ -88,7 +88,8 @@ def index_identity(settings: Settings, embedder: Embedder) -> IndexIdentity:
 
 def open_reader(settings: Settings, embedder: Embedder) -> IndexReader:
     """The committed index at ``settings.index_dir``, refused if built with another model."""
-    return IndexReader.open(settings.index_dir, index_identity(settings, embedder))
+    search = SearchParams(ivf_nprobe=settings.ivf_nprobe, hnsw_ef_search=settings.hnsw_ef_search)
+    return IndexReader.open(settings.index_dir, index_identity(settings, embedder), search)
 
 
 def open_writer(settings: Settings, embedder: Embedder, *, lock_timeout: float = 0.0) -> IndexWriter:

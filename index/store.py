@@ -25,7 +25,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -434,23 +434,51 @@ class _Base:
         self._conn.close()
 
 
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """Search-time knobs a reader may set without rebuilding; ``None`` keeps the stored value."""
+
+    ivf_nprobe: int | None = None
+    hnsw_ef_search: int | None = None
+
+
 class IndexReader(_Base):
     """A read-only view of the last committed generation; ``refresh()`` moves to a newer one."""
 
-    def __init__(self, root: Path, conn: sqlite3.Connection, config: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        conn: sqlite3.Connection,
+        config: dict[str, Any],
+        search: SearchParams | None = None,
+    ) -> None:
+        self._search = search or SearchParams()
         super().__init__(root, conn, config)
         self.generation = -1
         self._claims: tuple[tuple[str, ...], VectorIndex] | None = None
         self.refresh()
 
     @classmethod
-    def open(cls, root: Path, identity: IndexIdentity | None = None) -> IndexReader:
+    def open(
+        cls, root: Path, identity: IndexIdentity | None = None, search: SearchParams | None = None
+    ) -> IndexReader:
+        """``search`` overrides the search-time knobs (IVF nprobe, HNSW efSearch) the index was built
+        with; the build-time ones (lists, M) stay as stored."""
         config = read_config(root)
         if identity is not None:
             check_identity(root, config, identity)
         conn = _connect(_Files(root).db)
         conn.execute("PRAGMA query_only=ON")
-        return cls(root, conn, config)
+        return cls(root, conn, config, search)
+
+    def _stored_params(self) -> VectorIndexParams:
+        params = super()._stored_params()
+        search = self._search
+        return replace(
+            params,
+            ivf_nprobe=params.ivf_nprobe if search.ivf_nprobe is None else search.ivf_nprobe,
+            hnsw_ef_search=params.hnsw_ef_search if search.hnsw_ef_search is None else search.hnsw_ef_search,
+        )
 
     def refresh(self) -> bool:
         """Load the committed generation if it changed since the last load. True if it did."""

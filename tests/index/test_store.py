@@ -315,6 +315,12 @@ def test_auto_index_type_switches_to_ivf_past_the_threshold(tmp_path: Path, fake
     assert hits[0][0].article_id == "b12"
     reader.close()
 
+    # nprobe is a search-time setting: a reader sets it without a rebuild.
+    tuned = open_reader(settings.model_copy(update={"ivf_nprobe": 3}), fake_embedder)  # type: ignore[arg-type]
+    assert tuned.params.ivf_nprobe == 3 and tuned.params.index_type == "ivf"
+    assert open_reader(settings, fake_embedder).params.ivf_nprobe == 32  # type: ignore[arg-type]
+    tuned.close()
+
 
 def test_exact_lookup_keeps_the_first_rows_of_a_stock_line(settings: Settings, fake_embedder: object) -> None:
     stock = "Click here for more on the six ratings."
