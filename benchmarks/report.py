@@ -347,6 +347,10 @@ def render_speed(speed: Mapping[str, Any]) -> list[str]:
             ["index sentences", "index", "article", "sentences", "check ms", "index open s", "peak RSS MB"],
             e2e_rows,
         )
+        for e2e in speed.get("e2e_large", []):
+            if e2e.get("disk_mb"):
+                parts = ", ".join(f"{kind} {mb:,} MB" for kind, mb in e2e["disk_mb"].items())
+                lines += [f"Index folder at {e2e['sentences_in_index']:,} sentences on disk: {parts}.", ""]
     return lines
 
 

@@ -391,6 +391,13 @@ def e2e_large(home: str, n: int, index_type: str, articles: dict[str, str], back
             timings.append((time.perf_counter() - t0) * 1000)
         out[kind] = {"article_sentences": len(spans), "check_ms_median": round(statistics.median(timings), 1)}
     out["peak_rss_mb"] = round(_peak_rss_mb(), 1)
+    # What the index folder holds on disk, per kind of file (FAISS, vectors, SQLite metadata).
+    sizes: dict[str, float] = {}
+    for path in (big_home / "index").rglob("*"):
+        if path.is_file():
+            kind = "faiss" if ".faiss" in path.name else "vectors" if "vectors" in path.name else "sqlite"
+            sizes[kind] = sizes.get(kind, 0.0) + path.stat().st_size / 1e6
+    out["disk_mb"] = {kind: round(mb, 1) for kind, mb in sorted(sizes.items())}
     return out
 
 
@@ -399,7 +406,7 @@ def run(
     *, quick: bool, work: Path, data: Path, backend: str, log: Callable[[str], None] = print
 ) -> dict[str, Any]:
     articles = load_politifact(data)
-    n = 100 if quick else 2000
+    n = 40 if quick else 2000
     pool = subset(articles, n + 200)
     indexed, unseen = pool[:n], pool[n:]
     started = time.perf_counter()
@@ -431,7 +438,7 @@ def run(
             for k in growth_sizes
         ] + [{**results["ingest_pipeline"]}]
 
-        inputs = check_inputs(indexed, unseen, 10 if quick else 100)
+        inputs = check_inputs(indexed, unseen, 5 if quick else 100)
         log("speed: check throughput (pipeline, baseline)")
         results["check_pipeline"] = _in_child(pipeline_check, str(home / "main"), inputs, backend)
         results["check_baseline"] = _in_child(baseline_check, str(home / "main"), inputs)
@@ -444,7 +451,7 @@ def run(
             for kind, _ in _timed(inputs)
         }
         log(f"speed: check ratios {results['check_ratio']}")
-        sizes = [10_000, 50_000] if quick else [10_000, 100_000, 1_000_000]
+        sizes = [10_000, 20_000] if quick else [10_000, 100_000, 1_000_000]
         log(f"speed: search latency and recall at {sizes}")
         results["scale"] = _in_child(scale_run, str(home / "main"), sizes, ["flat", "ivf", "hnsw"])
         big = sizes[-1]
