@@ -173,14 +173,16 @@ def render_run(result: Mapping[str, Any]) -> list[str]:
             ["task", "split", "system", "queries", "MAP@1", "MAP@3", "MAP@5", "MAP@10", "MRR"], rows
         )
 
-    lines += ["### Speed and scale", ""]
     speed = result.get("speed")
+    # A named side run (another encoder backend, say) measures quality only: no speed section.
+    if speed or result["name"] in _ORDER:
+        lines += ["### Speed and scale", ""]
     if speed:
         try:
             lines += render_speed(speed)
         except (KeyError, TypeError, ValueError, ZeroDivisionError):  # older or partial: show it raw
             lines += _render_any(speed)
-    else:
+    elif result["name"] in _ORDER:
         lines += [
             "Not measured yet: filled in from the `speed` key of this results file, or from"
             f" `benchmarks/results/speed-{result['name']}.json` (e.g. `python -m benchmarks.speed"
