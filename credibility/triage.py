@@ -443,9 +443,7 @@ def _content_words(text: str) -> str:
     return " ".join(w for w in _WORD.findall(text) if not w[0].isupper())
 
 
-#: Function words that are English and not also common words of another Latin-script language
-#: (left out: "was", "will", "also", "we", "of", "to", "or", "but", "he", "for", "by", "have",
-#: "her", "just", "in", "is", "a"): three of them, a fifth of the words, is English prose.
+#: Function words found only in English among the Latin-script languages a newsroom meets.
 _ENGLISH_MARKERS = frozenset(
     [
         "the",
@@ -504,13 +502,46 @@ _ENGLISH_MARKERS = frozenset(
         "are",
     ]
 )
+#: Frequent in English but also words elsewhere ("was" and "will" in German, "of" and "we" in
+#: Dutch, "to" in Polish, "for" and "have" in Danish): they count only beside a marker.
+_ENGLISH_SHARED = frozenset(
+    [
+        "to",
+        "of",
+        "in",
+        "is",
+        "was",
+        "for",
+        "he",
+        "as",
+        "on",
+        "by",
+        "at",
+        "a",
+        "an",
+        "be",
+        "we",
+        "or",
+        "but",
+        "will",
+        "have",
+        "her",
+        "also",
+        "just",
+        "so",
+    ]
+)
 
 
 def _plainly_english(content: str) -> bool:
-    """A cheap sure case before the statistical detector, which costs ~0.4 ms a sentence."""
+    """A cheap sure case before the statistical detector, which costs ~0.4 ms a sentence: an
+    English-only function word, three distinct function words, a quarter of all the words."""
     words = [w.lower() for w in _WORD.findall(content)]
-    hits = [w for w in words if w in _ENGLISH_MARKERS]
-    return len(set(hits)) >= 3 and len(hits) * 5 >= len(words)
+    markers = {w for w in words if w in _ENGLISH_MARKERS}
+    if not markers:
+        return False
+    function = [w for w in words if w in _ENGLISH_MARKERS or w in _ENGLISH_SHARED]
+    return len(set(function)) >= 3 and len(function) * 4 >= len(words)
 
 
 def _language_triage(text: str, model_language: str) -> Triage | None:
