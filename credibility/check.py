@@ -344,7 +344,9 @@ class _EmbeddingMemo:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+    def get(self, hashes: Iterable[str], limit: int) -> dict[str, np.ndarray]:
+        if limit <= 0:  # the memo is switched off: neither read nor written
+            return {}
         with self._lock:
             found = {h: self._vectors[h] for h in hashes if h in self._vectors}
             for h in found:
@@ -446,15 +448,6 @@ class CheckEngine:
         )
         return ArticleCheck(info, verdict, sentences, text)
 
-    # --- embeddings of sentences outside the index ------------------------------------
-    def _recent_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
-        if self.settings.check_embedding_cache <= 0:
-            return {}
-        return self._memo.get(hashes)
-
-    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
-        self._memo.put(vectors, self.settings.check_embedding_cache)
-
     # --- steps -------------------------------------------------------------------------
     def _match(self, candidates: list[_Candidate]) -> np.ndarray:
         """Fill each candidate's matches; returns the sentence vectors.
@@ -472,14 +465,15 @@ class CheckEngine:
         )
         cached = self.reader.cached_vectors(hashes)
         vectors = np.zeros((len(candidates), self.reader.dimension), dtype=np.float32)
-        cached.update(self._recent_vectors(h for h in hashes if h not in cached))
+        limit = self.settings.check_embedding_cache
+        cached.update(self._memo.get((h for h in hashes if h not in cached), limit))
         to_encode = [i for i, h in enumerate(hashes) if h not in cached]
         for i, h in enumerate(hashes):
             if h in cached:
                 vectors[i] = cached[h]
         if to_encode:
             vectors[to_encode] = self.embedder.encode([candidates[i].span.text for i in to_encode])
-            self._remember({hashes[i]: vectors[i] for i in to_encode})
+            self._memo.put({hashes[i]: vectors[i] for i in to_encode}, limit)
         to_search = [i for i, h in enumerate(hashes) if h not in exact]
         hits = self.reader.search(vectors[to_search], self.settings.check_neighbours) if to_search else []
         rows = self.reader.sentences(sid for row in hits for sid, _ in row)
