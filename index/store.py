@@ -317,20 +317,20 @@ class _Base:
         found: dict[str, list[SentenceRow]] = {}
         if limit_per_hash is not None and limit_per_hash <= 0:
             return found
-        for chunk in _chunks(wanted, 500):
-            marks = ",".join("?" * len(chunk))
-            if limit_per_hash is None:
+        if limit_per_hash is None:
+            for chunk in _chunks(wanted, 500):
+                marks = ",".join("?" * len(chunk))
                 query = f"SELECT {_SENTENCE_COLUMNS} FROM sentences WHERE norm_hash IN ({marks}) ORDER BY id"
-                params: list[object] = list(chunk)
-            else:
-                query = (
-                    f"SELECT {_SENTENCE_COLUMNS} FROM (SELECT {_SENTENCE_COLUMNS}, ROW_NUMBER() OVER"
-                    f" (PARTITION BY norm_hash ORDER BY id) AS rank FROM sentences"
-                    f" WHERE norm_hash IN ({marks})) WHERE rank <= ? ORDER BY id"
-                )
-                params = [*chunk, limit_per_hash]
-            for row in self._conn.execute(query, params):
-                found.setdefault(row[7], []).append(SentenceRow(*row))
+                for row in self._conn.execute(query, chunk):
+                    found.setdefault(row[7], []).append(SentenceRow(*row))
+            return found
+        # One indexed range read per text, stopped after k rows: a window function over
+        # ``IN (...)`` reads every match first, and a stock line matches every article.
+        query = f"SELECT {_SENTENCE_COLUMNS} FROM sentences WHERE norm_hash = ? ORDER BY id LIMIT ?"
+        for norm_hash in wanted:
+            rows = [SentenceRow(*row) for row in self._conn.execute(query, (norm_hash, limit_per_hash))]
+            if rows:
+                found[norm_hash] = rows
         return found
 
     def cached_hashes(self, norm_hashes: Iterable[str]) -> set[str]:
