@@ -17,24 +17,27 @@ per batch, mean or CLS pooling as ``1_Pooling/config.json`` says, L2 normalisati
 Sentences are sorted by token length and batches are cut where lengths drop, so a
 batch pads little.
 
-Measured on the 2-core build machine (AMD EPYC, AVX2, no VNNI), all-MiniLM-L6-v2,
-3,005 PolitiFact sentences (106 characters on average) plus short replies ("No.",
-"Not true."), on a quiet machine, batch size 16; cosine against the torch backend,
-sentence by sentence:
+For ``onnx-int8`` two quantized models are written: one for every sentence, with the
+feed-forward projections kept in float, and one for sentences of 17 tokens or more that
+quantizes the feed-forward up-projections too (each checked against the float model and
+kept only above cosine 0.98). Two batches run at once, each on its share of the cores.
+
+Measured on the 2-core build machine (AMD EPYC, AVX2, no VNNI), all-MiniLM-L6-v2, 3,000
+PolitiFact sentences (106 characters on average), on a quiet machine, batch size 16;
+cosine against the torch backend over 8,251 sentences including short replies ("No.",
+"Not true."):
 
 =========  ============  ========================  ===================================
 backend    sentences/s   cosine vs torch min/mean  load in a fresh process
 =========  ============  ========================  ===================================
-torch      115-119       (reference)               9-12 s
-onnx       170-195       1.000000 / 1.000000       6 s first (export), 1 s cached
-onnx-int8  203-214       0.9871 / 0.9974           8 s first (export), 0.3-1 s cached
+torch      130-134       (reference)               9-12 s
+onnx       207-217       1.000000 / 1.000000       6 s first (export), 1 s cached
+onnx-int8  266-282       0.9851 / 0.996            20 s first (export), 0.3-1 s cached
 =========  ============  ========================  ===================================
 
-The same sentences one article at a time (27 a call) encode at about 185/s with
-``onnx-int8``. Quantizing the feed-forward projections too (``QUANTIZE_FEED_FORWARD``)
-gives 245-285 sentences/s, but a minimum cosine of 0.958 (0.975 on sentences over 16
-tokens), below the 0.98 promised per sentence; quantizing only the up-projection,
-0.967.
+One article at a time (27 sentences a call): torch 82, onnx 174, onnx-int8 213 sentences/s.
+Quantizing every feed-forward projection would be faster again but gives a minimum cosine
+of 0.958 (0.975 on sentences over 16 tokens), below the 0.98 promised per sentence.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -65,17 +69,19 @@ ONNX_BACKENDS: tuple[OnnxBackend, ...] = ("onnx", "onnx-int8")
 Pooling = Literal["mean", "cls"]
 
 #: Bumped when the cached layout or the export changes; part of the cache key.
-ENCODER_FORMAT_VERSION = 2
+ENCODER_FORMAT_VERSION = 3
 #: Encoder families whose graph ONNX Runtime's transformer optimizer fuses (BERT-style attention).
 _FUSABLE_MODEL_TYPES = frozenset({"bert", "roberta", "xlm-roberta", "distilbert", "mpnet"})
 ONNX_OPSET = 17
-#: Quantize the feed-forward projections of ``onnx-int8`` too (faster, less accurate; see _quantize).
-#: Changing it changes the export: bump ENCODER_FORMAT_VERSION with it.
-QUANTIZE_FEED_FORWARD = False
-_QUANTIZATION = "dynamic int8, per-channel weights" + (
-    ", all MatMul and Gather" if QUANTIZE_FEED_FORWARD else ", feed-forward MatMuls kept in float"
+_QUANTIZATION = (
+    "dynamic int8, per-channel weights; feed-forward MatMuls kept in float, except the up-projections"
+    " of the model for long sentences"
 )
 MODEL_FILE = "model.onnx"
+#: ``onnx-int8`` only: the model for sentences of ``LONG_MODEL_MIN_TOKENS`` tokens or more, with the
+#: feed-forward up-projections quantized too (faster; too coarse for short sentences, see _quantize).
+LONG_MODEL_FILE = "model-long.onnx"
+LONG_MODEL_MIN_TOKENS = 17
 TOKENIZER_FILE = "tokenizer.json"
 META_FILE = "encoder.json"
 _TMP_PREFIX = ".tmp-"
@@ -403,8 +409,9 @@ def _has_fused_attention(model_file: Path) -> bool:
     return any(node.op_type in ("Attention", "QAttention") for node in graph.node)
 
 
-def _feed_forward_matmuls(model_file: Path) -> list[str]:
-    """MatMul nodes with a non-square constant weight: the feed-forward up and down projections."""
+def _feed_forward_matmuls(model_file: Path, *, up: bool = True) -> list[str]:
+    """MatMul nodes with a non-square constant weight: the feed-forward down projections (wide to
+    narrow) and, with ``up``, the up projections (narrow to wide)."""
     import onnx
 
     graph = onnx.load(str(model_file), load_external_data=False).graph
@@ -414,24 +421,25 @@ def _feed_forward_matmuls(model_file: Path) -> list[str]:
         for node in graph.node
         if node.op_type == "MatMul"
         and len(shape := shapes.get(node.input[1], [])) == 2
-        and shape[0] != shape[1]
+        and (shape[0] > shape[1] or (up and shape[0] < shape[1]))
     ]
 
 
-def _quantize(source: Path, target: Path) -> None:
+def _quantize(source: Path, target: Path, *, quantize_up_projections: bool = False) -> None:
     """Dynamic int8: weights quantized per channel, activations per batch at run time.
 
-    The feed-forward projections stay in float when ``QUANTIZE_FEED_FORWARD`` is off: with them
-    quantized too, encoding is about 1.2-1.3x faster but the cosine to the torch backend drops to
-    0.96-0.97 on short inputs ("No.", "Not true.") and to 0.975 on some longer ones, under the
-    0.98 this backend promises.
+    The feed-forward projections stay in float: with them quantized too, the cosine to the
+    float model drops to 0.958 (0.975 on sentences over 16 tokens), under the 0.98 this backend
+    promises. ``quantize_up_projections`` quantizes the up projections only: 15% faster, with a
+    minimum cosine of 0.988 on sentences of 17 tokens or more but 0.965 on sentences of 8 or fewer
+    (measured on 4,671 PolitiFact sentences), so it is the model for long sentences only.
     """
     # quantize_dynamic advises, on the root logger, a pre-processing step meant for static
     # quantization; it does not apply here. Drop that one message, nothing else.
     advice = _DropMessage("Please consider to run pre-processing before quantization")
     logging.getLogger().addFilter(advice)
     try:
-        _quantize_dynamic(source, target)
+        _quantize_dynamic(source, target, _feed_forward_matmuls(source, up=not quantize_up_projections))
     finally:
         logging.getLogger().removeFilter(advice)
 
@@ -445,7 +453,7 @@ class _DropMessage(logging.Filter):
         return not str(record.msg).startswith(self.prefix)
 
 
-def _quantize_dynamic(source: Path, target: Path) -> None:
+def _quantize_dynamic(source: Path, target: Path, float_nodes: Sequence[str]) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -455,7 +463,7 @@ def _quantize_dynamic(source: Path, target: Path) -> None:
         weight_type=QuantType.QInt8,
         per_channel=True,
         op_types_to_quantize=["MatMul", "Gather", "Attention", "EmbedLayerNormalization"],
-        nodes_to_exclude=[] if QUANTIZE_FEED_FORWARD else _feed_forward_matmuls(source),
+        nodes_to_exclude=list(float_nodes),
         use_external_data_format=source.stat().st_size > 1_800_000_000,
         # Fused contrib ops (Attention, SkipLayerNormalization) defeat shape inference; their
         # outputs are float.
@@ -468,18 +476,17 @@ def _export(layout: ModelLayout, model: str, backend: OnnxBackend, workdir: Path
     started = time.perf_counter()
     pad_id = _write_tokenizer(layout, workdir / TOKENIZER_FILE)
     check_cosine: float | None = None
+    long_cosine: float | None = None
     if backend == "onnx":
         inputs = _export_fp32(layout, workdir / MODEL_FILE)
     elif (fp32_cache / META_FILE).is_file():  # reuse the fp32 export when it is cached already
         inputs = list(_read_json(fp32_cache / META_FILE)["inputs"])
-        _quantize(fp32_cache / MODEL_FILE, workdir / MODEL_FILE)
-        check_cosine = _check_quantized(fp32_cache / MODEL_FILE, workdir, layout, inputs, pad_id)
+        check_cosine, long_cosine = _export_int8(fp32_cache / MODEL_FILE, workdir, layout, inputs, pad_id)
     else:
         fp32_dir = Path(tempfile.mkdtemp(prefix="fp32-", dir=workdir))
         try:
             inputs = _export_fp32(layout, fp32_dir / MODEL_FILE)
-            _quantize(fp32_dir / MODEL_FILE, workdir / MODEL_FILE)
-            check_cosine = _check_quantized(fp32_dir / MODEL_FILE, workdir, layout, inputs, pad_id)
+            check_cosine, long_cosine = _export_int8(fp32_dir / MODEL_FILE, workdir, layout, inputs, pad_id)
         finally:
             shutil.rmtree(fp32_dir, ignore_errors=True)
     meta = {
@@ -499,6 +506,11 @@ def _export(layout: ModelLayout, model: str, backend: OnnxBackend, workdir: Path
         "quantization": _QUANTIZATION if backend == "onnx-int8" else None,
         "fused_attention": _has_fused_attention(workdir / MODEL_FILE),
         "min_cosine_to_fp32": check_cosine,
+        "long_model": (
+            {"file": LONG_MODEL_FILE, "min_tokens": LONG_MODEL_MIN_TOKENS, "min_cosine_to_fp32": long_cosine}
+            if long_cosine is not None
+            else None
+        ),
         "export_seconds": round(time.perf_counter() - started, 2),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "versions": _package_versions(),
@@ -506,7 +518,7 @@ def _export(layout: ModelLayout, model: str, backend: OnnxBackend, workdir: Path
     (workdir / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
-#: Sentences the quantized model must embed like the float one (short replies are the hardest).
+#: Sentences the quantized models must embed like the float one (short replies are the hardest).
 _CHECK_SENTENCES = (
     "No.",
     "Not true.",
@@ -516,53 +528,109 @@ _CHECK_SENTENCES = (
     "Posts shared online claim that the vaccine contains microchips, which is not true.",
     "Click here for more on the six ratings.",
     '"We will not raise taxes on the middle class," she told reporters in Des Moines.',
+    "The mailer erroneously cites as its source a bill that made no mention of abortion at all.",
+    "In 2016, 62.9 million people voted for Donald Trump, while 65.8 million voted for Hillary Clinton.",
+    "Matt Williams, a spokesman for the campaign, did not respond to several requests for comment.",
 )
 #: The bound the ``onnx-int8`` backend promises against the float model, sentence by sentence.
 MIN_QUANTIZED_COSINE = 0.98
 
 
-def _check_quantized(
+def _export_int8(
     fp32_model: Path, workdir: Path, layout: ModelLayout, inputs: Sequence[str], pad_id: int
-) -> float:
-    """Embed ``_CHECK_SENTENCES`` with both models, one at a time and as one batch; refuse the
-    quantized model if any cosine falls under ``MIN_QUANTIZED_COSINE``. Returns the minimum."""
-    import onnxruntime as ort
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(workdir / TOKENIZER_FILE))
-    tokenizer.enable_truncation(max_length=layout.max_seq_length)
-    encodings = tokenizer.encode_batch([layout.prompt + text for text in _CHECK_SENTENCES])
-
-    def embed(session: Any, rows: Sequence[Any]) -> np.ndarray:
-        width = max(len(e.ids) for e in rows)
-        feeds = {
-            "input_ids": np.full((len(rows), width), pad_id, dtype=np.int64),
-            "attention_mask": np.zeros((len(rows), width), dtype=np.int64),
-            "token_type_ids": np.zeros((len(rows), width), dtype=np.int64),
-        }
-        for row, encoding in enumerate(rows):
-            feeds["input_ids"][row, : len(encoding.ids)] = encoding.ids
-            feeds["attention_mask"][row, : len(encoding.ids)] = 1
-            feeds["token_type_ids"][row, : len(encoding.ids)] = encoding.type_ids
-        hidden = np.asarray(session.run(None, {name: feeds[name] for name in inputs})[0], dtype=np.float32)
-        mask = feeds["attention_mask"][..., None].astype(np.float32)
-        pooled = hidden[:, 0, :] if layout.pooling == "cls" else (hidden * mask).sum(1) / mask.sum(1)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-
-    providers = ["CPUExecutionProvider"]
-    reference = ort.InferenceSession(str(fp32_model), providers=providers)
-    quantized = ort.InferenceSession(str(workdir / MODEL_FILE), providers=providers)
-    expected = np.vstack([embed(reference, [e]) for e in encodings])
-    # Activations are quantized per batch: check alone and among longer sentences.
-    lowest = 1.0
-    for actual in (np.vstack([embed(quantized, [e]) for e in encodings]), embed(quantized, encodings)):
-        lowest = min(lowest, float((actual * expected).sum(axis=1).min()))
+) -> tuple[float, float | None]:
+    """Write the int8 model, checked against the float one, and the long-sentence model if it
+    passes the same check on long sentences. Returns both minimum cosines (None: no long model)."""
+    _quantize(fp32_model, workdir / MODEL_FILE)
+    lowest = _check_quantized(fp32_model, workdir / MODEL_FILE, workdir, layout, inputs, pad_id, min_tokens=0)
     if lowest < MIN_QUANTIZED_COSINE:
         raise ModelError(
             f"the int8 model of {layout.root} embeds a check sentence at cosine {lowest:.3f} to the float "
             f"model, under {MIN_QUANTIZED_COSINE}; use encoder_backend='onnx' for this model"
         )
-    return round(lowest, 4)
+    _quantize(fp32_model, workdir / LONG_MODEL_FILE, quantize_up_projections=True)
+    lowest_long = _check_quantized(
+        fp32_model,
+        workdir / LONG_MODEL_FILE,
+        workdir,
+        layout,
+        inputs,
+        pad_id,
+        min_tokens=LONG_MODEL_MIN_TOKENS,
+    )
+    if lowest_long < MIN_QUANTIZED_COSINE:  # this model is too coarse for it: every sentence takes the first
+        (workdir / LONG_MODEL_FILE).unlink()
+        return round(lowest, 4), None
+    return round(lowest, 4), round(lowest_long, 4)
+
+
+def _embed_batch(
+    session: Any, inputs: Sequence[str], encodings: Sequence[Any], pad_id: int, pooling: Pooling
+) -> np.ndarray:
+    """Pad one batch of tokenized sentences, run the model, pool and L2-normalise as
+    sentence-transformers does."""
+    rows = len(encodings)
+    width = max(len(encoding.ids) for encoding in encodings)
+    ids = np.full((rows, width), pad_id, dtype=np.int64)
+    mask = np.zeros((rows, width), dtype=np.int64)
+    types = np.zeros((rows, width), dtype=np.int64)
+    for row, encoding in enumerate(encodings):
+        size = len(encoding.ids)
+        ids[row, :size] = encoding.ids
+        mask[row, :size] = 1
+        types[row, :size] = encoding.type_ids
+    feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    hidden = np.asarray(
+        session.run(["last_hidden_state"], {name: feeds[name] for name in inputs})[0], dtype=np.float32
+    )
+    if pooling == "cls":
+        pooled = hidden[:, 0, :]
+    else:
+        weights = mask[..., None].astype(np.float32)
+        counts = np.clip(weights.sum(axis=1), 1e-9, None)
+        pooled = (hidden * weights).sum(axis=1) / counts
+    # As torch.nn.functional.normalize: a zero vector stays zero.
+    norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return (pooled / norms).astype(np.float32, copy=False)
+
+
+def _check_quantized(
+    fp32_model: Path,
+    quantized_model: Path,
+    workdir: Path,
+    layout: ModelLayout,
+    inputs: Sequence[str],
+    pad_id: int,
+    *,
+    min_tokens: int,
+) -> float:
+    """The lowest cosine between the float and the quantized model over the ``_CHECK_SENTENCES``
+    of at least ``min_tokens`` tokens, embedded one at a time and as one batch."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(workdir / TOKENIZER_FILE))
+    tokenizer.enable_truncation(max_length=layout.max_seq_length)
+    encodings = [
+        encoding
+        for encoding in tokenizer.encode_batch([layout.prompt + text for text in _CHECK_SENTENCES])
+        if len(encoding.ids) >= min_tokens
+    ]
+    if not encodings:
+        raise ModelError(f"no check sentence has {min_tokens} tokens for the model at {layout.root}")
+
+    def embed(session: Any, rows: Sequence[Any]) -> np.ndarray:
+        return _embed_batch(session, inputs, rows, pad_id, layout.pooling)
+
+    providers = ["CPUExecutionProvider"]
+    reference = ort.InferenceSession(str(fp32_model), providers=providers)
+    quantized = ort.InferenceSession(str(quantized_model), providers=providers)
+    expected = np.vstack([embed(reference, [e]) for e in encodings])
+    # Activations are quantized per batch: check alone and among other sentences.
+    lowest = 1.0
+    for actual in (np.vstack([embed(quantized, [e]) for e in encodings]), embed(quantized, encodings)):
+        lowest = min(lowest, float((actual * expected).sum(axis=1).min()))
+    return lowest
 
 
 def _clean_stale_temporaries(parent: Path) -> None:
@@ -660,20 +728,34 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
         self._pad_id = int(meta.get("pad_id", 0))
 
+        cores = threads if threads > 0 else available_cores()
+        # Two batches in flight, the cores split between them: on 2 cores, two single-threaded runs
+        # encode 10-20% more sentences/s than one run on both (a BERT layer on a 16-sentence batch
+        # is too small to keep two threads busy; measured 236 against 210 sentences/s).
+        self._workers = min(2, cores)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads if threads > 0 else available_cores()
+        options.intra_op_num_threads = max(1, cores // self._workers)
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         # No busy-waiting between runs: on 2 cores a spinning ORT thread starves the FAISS search
         # and SQLite work that follow each batch in a check (measured: FAISS 3x slower).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        try:
-            self._session = ort.InferenceSession(
-                str(folder / MODEL_FILE), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:
-            raise ModelError(f"could not load the ONNX model {folder / MODEL_FILE}: {exc}") from exc
+
+        def load(path: Path) -> Any:
+            try:
+                return ort.InferenceSession(
+                    str(path), sess_options=options, providers=["CPUExecutionProvider"]
+                )
+            except Exception as exc:
+                raise ModelError(f"could not load the ONNX model {path}: {exc}; delete {folder}") from exc
+
+        self._session = load(folder / MODEL_FILE)
+        long_model = meta.get("long_model")
+        self._long_session = load(folder / str(long_model["file"])) if long_model else None
+        self._long_min_tokens = int(long_model["min_tokens"]) if long_model else 0
         graph_inputs = {node.name for node in self._session.get_inputs()}
         if not graph_inputs <= set(self._inputs):
             raise ModelError(
@@ -707,45 +789,45 @@ class OnnxEmbedder:
         # Longest first: stable, so equal lengths keep their input order.
         order = np.argsort(-lengths, kind="stable")
         output = np.empty((len(texts), self._dimension), dtype=np.float32)
-        for batch in self._batches(order, lengths):
-            output[batch] = self._encode_batch([encodings[i] for i in batch], int(lengths[batch].max()))
+        batches = list(self._batches(order, lengths))
+
+        def run(batch: np.ndarray) -> np.ndarray:
+            session = self._session
+            if self._long_session is not None and lengths[batch].min() >= self._long_min_tokens:
+                session = self._long_session
+            return _embed_batch(
+                session, self._inputs, [encodings[i] for i in batch], self._pad_id, self._pooling
+            )
+
+        if len(batches) == 1 or self._workers == 1:
+            for batch in batches:
+                output[batch] = run(batch)
+        else:  # ONNX Runtime releases the GIL while it runs, and a session may be run concurrently
+            for batch, vectors in zip(batches, self._executor().map(run, batches), strict=True):
+                output[batch] = vectors
         return output
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-encode")
+            return self._pool
 
     def _batches(self, order: np.ndarray, lengths: np.ndarray) -> Iterator[np.ndarray]:
         """Batches of at most ``batch_size`` along the longest-first order, cut early where a
         sentence is under 3/4 of its batch's longest: one article's sentences vary in length, and
-        padding them to one width cost a third of the time (a call costs ~1 ms; padding more)."""
+        padding them to one width cost a third of the time (a call costs ~1 ms; padding more).
+        A call with fewer sentences than a batch is still split between the workers, and a batch
+        never mixes sentences for the long-sentence model with shorter ones."""
+        size = min(self._batch_size, max(1, -(-len(order) // self._workers)))
+        cut = self._long_min_tokens if self._long_session is not None else 0
         start = 0
         for end in range(1, len(order) + 1):
             if (
                 end == len(order)
-                or end - start == self._batch_size
+                or end - start == size
                 or lengths[order[end]] * 4 < lengths[order[start]] * 3
+                or lengths[order[end]] < cut <= lengths[order[start]]
             ):
                 yield order[start:end]
                 start = end
-
-    def _encode_batch(self, encodings: Sequence[Any], width: int) -> np.ndarray:
-        rows = len(encodings)
-        ids = np.full((rows, width), self._pad_id, dtype=np.int64)
-        mask = np.zeros((rows, width), dtype=np.int64)
-        types = np.zeros((rows, width), dtype=np.int64)
-        for row, encoding in enumerate(encodings):
-            size = len(encoding.ids)
-            ids[row, :size] = encoding.ids
-            mask[row, :size] = 1
-            types[row, :size] = encoding.type_ids
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        hidden = np.asarray(
-            self._session.run(["last_hidden_state"], {name: feeds[name] for name in self._inputs})[0],
-            dtype=np.float32,
-        )
-        if self._pooling == "cls":
-            pooled = hidden[:, 0, :]
-        else:
-            weights = mask[..., None].astype(np.float32)
-            counts = np.clip(weights.sum(axis=1), 1e-9, None)
-            pooled = (hidden * weights).sum(axis=1) / counts
-        # As torch.nn.functional.normalize: a zero vector stays zero.
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return (pooled / norms).astype(np.float32, copy=False)

@@ -233,6 +233,71 @@ def test_cache_layout_and_metadata(cache_dir: Path, fp32: OnnxEmbedder, int8: On
     assert (int8.folder / MODEL_FILE).stat().st_size < 0.5 * (fp32.folder / MODEL_FILE).stat().st_size
 
 
+@pytest.mark.slow
+def test_int8_routes_long_sentences_to_the_long_model(
+    int8: OnnxEmbedder, int8_vectors: np.ndarray, reference: np.ndarray
+) -> None:
+    meta = json.loads((int8.folder / META_FILE).read_text())
+    long_model = meta["long_model"]
+    assert long_model["file"] == onnx_encoder.LONG_MODEL_FILE
+    assert (int8.folder / long_model["file"]).is_file()
+    assert long_model["min_cosine_to_fp32"] >= onnx_encoder.MIN_QUANTIZED_COSINE
+    tokens = np.array([len(int8._tokenizer.encode(s).ids) for s in SENTENCES])
+    long_rows = tokens >= long_model["min_tokens"]
+    assert 10 <= long_rows.sum() < len(SENTENCES)  # both models are exercised by the bound test
+    # The long model gives other vectors than the short one: the route matters, and is taken.
+    texts = [s for s, is_long in zip(SENTENCES, long_rows, strict=True) if is_long]
+    by_long = int8.encode(texts)
+    short_only = OnnxEmbedder(DEFAULT_MODEL, "onnx-int8", cache_dir=int8.folder.parent.parent)
+    short_only._long_session = None
+    by_short = short_only.encode(texts)
+    assert np.abs(by_long - by_short).max() > 1e-4
+    assert _cosines(by_long, reference[long_rows]).min() >= 0.98
+
+
+def test_batches_split_between_workers_and_never_mix_the_two_models() -> None:
+    embedder = object.__new__(OnnxEmbedder)
+    embedder._batch_size, embedder._workers = 16, 2
+    embedder._long_session, embedder._long_min_tokens = object(), 17
+    lengths = np.array([30, 29, 28, 27, 18, 17, 16, 15, 14, 13])
+    order = np.argsort(-lengths, kind="stable")
+    batches = [lengths[b].tolist() for b in embedder._batches(order, lengths)]
+    assert batches == [[30, 29, 28, 27], [18, 17], [16, 15, 14, 13]]  # cut by length ratio, then at 17
+    assert sum(len(b) for b in batches) == len(lengths)
+    embedder._long_session = None
+    few = np.array([20, 20, 20])
+    assert [len(b) for b in embedder._batches(np.arange(3), few)] == [2, 1]  # both workers get one
+
+
+@pytest.mark.slow
+def test_concurrent_calls_give_the_same_vectors(int8: OnnxEmbedder, int8_vectors: np.ndarray) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(int8.encode, [SENTENCES] * 4))
+    for vectors in results:
+        np.testing.assert_allclose(vectors, int8_vectors, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_a_long_model_that_fails_the_check_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_check = onnx_encoder._check_quantized
+
+    def strict_for_long(*args: object, min_tokens: int, **kwargs: object) -> float:
+        lowest = real_check(*args, min_tokens=min_tokens, **kwargs)  # type: ignore[arg-type]
+        return 0.5 if min_tokens > 0 else lowest
+
+    monkeypatch.setattr(onnx_encoder, "_check_quantized", strict_for_long)
+    embedder = OnnxEmbedder(DEFAULT_MODEL, "onnx-int8", cache_dir=tmp_path / "encoders")
+    assert json.loads((embedder.folder / META_FILE).read_text())["long_model"] is None
+    assert not (embedder.folder / onnx_encoder.LONG_MODEL_FILE).exists()
+    assert embedder._long_session is None
+    vectors = embedder.encode(SENTENCES[:10])
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
 def _model_copy(
     tmp_path: Path, pooling: dict[str, object], modules: list[dict[str, str]] | None = None
 ) -> Path:
