@@ -4,8 +4,11 @@ How a check runs:
 
 1. Split the text into sentences; set aside those with nothing to verify
    (``not_checked``: bylines, datelines, share text, other languages ...).
-2. Exact fast path: sentences whose normalized text is stored in the index take
-   their vector from the index; only the rest go to the encoder.
+2. Fast path: sentences whose normalized text is stored in the index take their
+   vector from the index. In a repost, a lightly edited sentence (character-trigram
+   similarity of at least ``check_near_duplicate`` to a sentence of the article that
+   the verbatim sentences copy) is matched to that sentence by its text. Only the
+   rest go to the encoder.
 3. Nearest neighbours of every sentence; the verified articles that many
    sentences match strongly are the article's *sources* (a repost copies them).
 4. Each source is aligned with the article by a monotonic alignment over the
@@ -46,7 +49,7 @@ from credibility.triage import triage_sentence
 from credibility.verdicts import DEBUNKED_VERDICTS
 from index.store import ArticleRow, IndexReader, SentenceRow
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 Label = Literal["supported", "altered", "unsupported", "injected", "debunked", "not_checked"]
 LABELS: tuple[Label, ...] = ("supported", "altered", "unsupported", "injected", "debunked", "not_checked")
@@ -335,6 +338,24 @@ class _Candidate:
     hits: list[tuple[SentenceRow, ArticleRow, float]] = field(default_factory=list)
     aligned: tuple[SentenceRow, ArticleRow, float] | None = None
     aligned_accepted: bool = False
+    #: A sentence of a copied article that this one nearly repeats, and their text similarity.
+    near: tuple[SentenceRow, float] | None = None
+
+
+#: Near-duplicate matching needs this many normalized characters: on shorter sentences one edit
+#: moves the trigram similarity too far for it to mean "the same sentence, lightly edited".
+NEAR_DUPLICATE_MIN_CHARS = 40
+
+
+def trigrams(text: str) -> frozenset[str]:
+    """Character trigrams of the normalized text."""
+    key = normalize(text)
+    return frozenset(key[k : k + 3] for k in range(max(1, len(key) - 2)))
+
+
+def trigram_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two trigram sets (1.0: the same trigrams)."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 class _EmbeddingMemo:
@@ -454,42 +475,53 @@ class CheckEngine:
 
         Fast path: a sentence whose normalized text is stored in the index takes its
         vector from the index and its matches from the exact lookup (score 1.0), so it
-        needs neither the encoder nor a nearest-neighbour search. Its fact comparison
-        and labelling are the same as on the full path.
+        needs neither the encoder nor a nearest-neighbour search. A near duplicate (see
+        ``_near_duplicates``) is matched to its sentence by text, and stands in the
+        alignment with that sentence's vector. Their fact comparison and labelling are the
+        same as on the full path.
         """
         hashes = [c.norm_hash for c in candidates]
-        exact = (
-            self.reader.sentences_by_hash(hashes, self.settings.check_neighbours)
-            if self.settings.check_fast_path
-            else {}
-        )
+        fast = self.settings.check_fast_path
+        exact = self.reader.sentences_by_hash(hashes, self.settings.check_neighbours) if fast else {}
         cached = self.reader.cached_vectors(hashes)
         vectors = np.zeros((len(candidates), self.reader.dimension), dtype=np.float32)
         limit = self.settings.check_embedding_cache
         cached.update(self._memo.get((h for h in hashes if h not in cached), limit))
-        to_encode = [i for i, h in enumerate(hashes) if h not in cached]
         for i, h in enumerate(hashes):
             if h in cached:
                 vectors[i] = cached[h]
+        # A sentence with a vector at hand gets the full treatment: it costs no encoding.
+        near = (
+            self._near_duplicates(candidates, exact, skip={i for i, h in enumerate(hashes) if h in cached})
+            if fast and self.settings.check_near_duplicate < 1.0
+            else {}
+        )
+        near_positions = sorted(near)
+        if near_positions:
+            vectors[near_positions] = self.reader.vectors([near[i][0].id for i in near_positions])
+        to_encode = [i for i, h in enumerate(hashes) if h not in cached and i not in near]
         if to_encode:
             vectors[to_encode] = self.embedder.encode([candidates[i].span.text for i in to_encode])
             self._memo.put({hashes[i]: vectors[i] for i in to_encode}, limit)
-        to_search = [i for i, h in enumerate(hashes) if h not in exact]
+        to_search = [i for i, h in enumerate(hashes) if h not in exact and i not in near]
         hits = self.reader.search(vectors[to_search], self.settings.check_neighbours) if to_search else []
         rows = self.reader.sentences(sid for row in hits for sid, _ in row)
         found: dict[int, list[tuple[SentenceRow, float]]] = {
             i: [(rows[sid], score) for sid, score in row if sid in rows]
             for i, row in zip(to_search, hits, strict=True)
         }
-        exact_positions = [i for i, h in enumerate(hashes) if h in exact]
-        if exact_positions:
+        fast_positions = [i for i, h in enumerate(hashes) if h in exact or i in near]
+        if fast_positions:
             # A verbatim sentence may still quote a debunked claim (the precedence flag needs it):
             # the claims are a small index, searched for these sentences only.
-            claim_hits = self.reader.search_claims(vectors[exact_positions], 3, sorted(DEBUNKED_VERDICTS))
+            claim_hits = self.reader.search_claims(vectors[fast_positions], 3, sorted(DEBUNKED_VERDICTS))
             claim_rows = self.reader.sentences(sid for row in claim_hits for sid, _ in row)
-            for i, row in zip(exact_positions, claim_hits, strict=True):
+            for i, row in zip(fast_positions, claim_hits, strict=True):
                 near_claims = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
-                found[i] = [(r, 1.0) for r in exact[hashes[i]]] + near_claims
+                if i in near:
+                    found[i] = [near[i], *near_claims]
+                else:
+                    found[i] = [(r, 1.0) for r in exact[hashes[i]]] + near_claims
         articles = self.reader.articles(row.article_id for pairs in found.values() for row, _ in pairs)
         for i, candidate in enumerate(candidates):
             candidate.hits = [
@@ -497,7 +529,63 @@ class CheckEngine:
                 for row, score in found.get(i, [])
                 if row.article_id in articles
             ]
+            match = near.get(i)
+            # Its sentence's article may have been removed since the lookup: then it is no match.
+            candidate.near = (
+                match if match and candidate.hits and candidate.hits[0][0].id == match[0].id else None
+            )
         return vectors
+
+    def _near_duplicates(
+        self, candidates: list[_Candidate], exact: dict[str, list[SentenceRow]], skip: set[int]
+    ) -> dict[int, tuple[SentenceRow, float]]:
+        """Sentences that nearly repeat a sentence of the article the verbatim ones copy.
+
+        The copied articles are found as ``_sources`` finds them, from the exact matches alone.
+        Each other sentence of 40+ characters is compared by character trigrams with their
+        sentences; at ``check_near_duplicate`` or above (a changed number, name or word) it is
+        that sentence, lightly edited, and needs no encoder. Its score is that text similarity.
+        """
+        support: Counter[str] = Counter()
+        for candidate in candidates:
+            support.update({r.article_id for r in exact.get(candidate.norm_hash, ()) if r.role != "claim"})
+        needed = self._source_threshold(len(candidates))
+        copied = [aid for aid, count in support.most_common() if count >= needed][
+            : self.settings.check_max_sources
+        ]
+        pending = [
+            i
+            for i, c in enumerate(candidates)
+            if c.norm_hash not in exact
+            and i not in skip
+            and len(normalize(c.span.text)) >= NEAR_DUPLICATE_MIN_CHARS
+        ]
+        if not copied or not pending:
+            return {}
+        rows = [
+            row
+            for article_id in copied
+            for row in self.reader.article_sentences(article_id)
+            if row.role != "claim"
+        ]
+        row_grams = [trigrams(row.text) for row in rows]
+        found: dict[int, tuple[SentenceRow, float]] = {}
+        for i in pending:
+            grams = trigrams(candidates[i].span.text)
+            best, best_similarity = None, 0.0
+            for row, other in zip(rows, row_grams, strict=True):
+                similarity = trigram_similarity(grams, other)
+                if similarity > best_similarity:
+                    best, best_similarity = row, similarity
+            if best is not None and best_similarity >= self.settings.check_near_duplicate:
+                found[i] = (best, round(best_similarity, 4))
+        return found
+
+    def _source_threshold(self, checkable: int) -> int:
+        return max(
+            self.settings.check_source_min_sentences,
+            int(np.ceil(self.settings.check_source_min_share * checkable)),
+        )
 
     def _sources(self, candidates: list[_Candidate]) -> list[str]:
         """Verified articles that this one copies: many of its sentences match them strongly."""
@@ -509,10 +597,7 @@ class CheckEngine:
                 if score >= self.settings.check_source_score and sentence.role != "claim"
             }
             support.update(matched)
-        needed = max(
-            self.settings.check_source_min_sentences,
-            int(np.ceil(self.settings.check_source_min_share * len(candidates))),
-        )
+        needed = self._source_threshold(len(candidates))
         ranked = [aid for aid, count in support.most_common() if count >= needed]
         return ranked[: self.settings.check_max_sources]
 
@@ -531,10 +616,15 @@ class CheckEngine:
             for i, j in align(similarity, self.settings.check_align_floor):
                 score = float(similarity[i, j])
                 candidate = candidates[i]
-                if candidate.aligned is None or score > candidate.aligned[2]:
+                if candidate.near is None and (candidate.aligned is None or score > candidate.aligned[2]):
                     candidate.aligned = (rows[j], article, score)
         for candidate in candidates:
-            if candidate.aligned is not None:
+            if candidate.near is not None:
+                # It stood in the alignment with its sentence's vector, to hold that slot; its
+                # match is that sentence, at their text similarity.
+                candidate.aligned = candidate.hits[0]
+                candidate.aligned_accepted = True
+            elif candidate.aligned is not None:
                 sentence, _, score = candidate.aligned
                 bonus = self.settings.check_lexical_weight * lexical_overlap(
                     candidate.words, content_words(sentence.text)
@@ -599,11 +689,16 @@ class CheckEngine:
         if reporting is not None and not changes:
             sentence, article, score = reporting
             flags = ["exact"] if c.norm_hash == sentence.norm_hash else []
+            if c.near is not None:
+                flags.append("near_duplicate")
             if claim is not None:
                 flags.append("quotes_debunked_claim")
-            where = (
-                "verbatim" if flags[:1] == ["exact"] else ("in its place in" if how == "aligned" else "in")
-            )
+            if flags[:1] == ["exact"]:
+                where = "verbatim"
+            elif c.near is not None:
+                where = f"nearly verbatim (text similarity {score:.2f}) in its place in"
+            else:
+                where = "in its place in" if how == "aligned" else "in"
             return result(
                 "supported",
                 flags=tuple(flags),
@@ -632,6 +727,7 @@ class CheckEngine:
             )
             return result(
                 "altered",
+                flags=("near_duplicate",) if c.near is not None else (),
                 reason=f"near match of verified article {article.id} with changed facts ({described})",
                 score=round(score, 4),
                 evidence=evidence_for(sentence, article, score),

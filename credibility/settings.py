@@ -78,8 +78,12 @@ class Settings(BaseSettings):
     check_free_altered: float = Field(default=0.8, ge=0, le=1)
     #: A fact-checked claim rated false/misleading matches at this similarity.
     check_claim_score: float = Field(default=0.72, ge=0, le=1)
-    #: Resolve sentences stored verbatim (normalized) by hash, without the encoder or a vector search.
+    #: Resolve sentences stored verbatim (normalized) by hash, without the encoder or a vector search,
+    #: and near duplicates of the copied article's sentences by their text.
     check_fast_path: bool = True
+    #: A sentence of a repost is a near duplicate of a sentence of the article it copies at this
+    #: character-trigram similarity (Dice); 1.0 leaves near duplicates to the encoder.
+    check_near_duplicate: float = Field(default=0.85, ge=0.5, le=1.0)
     #: Embeddings of checked sentences the index does not hold, kept per process (least recently
     #: used out first), so a promo line or a stock sentence seen in many reposts is encoded once.
     check_embedding_cache: int = Field(default=20_000, ge=0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from credibility.check import CheckEngine, align
+from credibility.check import CheckEngine, align, trigram_similarity, trigrams
 from credibility.demo import sample_paths
 from credibility.embedding import Embedder
 from credibility.errors import InputError
@@ -311,3 +311,59 @@ def test_sentences_outside_the_index_are_encoded_once_per_process(engine: CheckE
     uncached.check(text)
     uncached.check(text)
     assert len(counting.encoded) == 3 + 4
+
+
+def test_near_duplicates_skip_the_encoder_and_label_like_the_full_path(engine: CheckEngine) -> None:
+    counting = _CountingEmbedder(engine.embedder)  # a new embedder object: an empty memo
+    near = CheckEngine(engine.reader, counting, engine.settings)
+    full = CheckEngine(
+        engine.reader, engine.embedder, engine.settings.model_copy(update={"check_fast_path": False})
+    )
+    text = sample_paths()["repost"].read_text(encoding="utf-8")
+    result, reference = near.check(text), full.check(text)
+    assert [(s.label, s.changes, s.evidence and s.evidence.sentence_id) for s in result.sentences] == [
+        (s.label, s.changes, s.evidence and s.evidence.sentence_id) for s in reference.sentences
+    ]
+    assert (result.verdict.label, result.verdict.copied_from, result.verdict.counts) == (
+        reference.verdict.label,
+        reference.verdict.copied_from,
+        reference.verdict.counts,
+    )
+    by_text = {s.text: s for s in result.sentences}
+    near_duplicates = {t for t, s in by_text.items() if "near_duplicate" in s.flags}
+    # The changed number, the swapped mayor and the dropped "not" are found by their text ...
+    assert {t.split()[1] for t in near_duplicates} >= {"Kestrel", "Daniel", "opposition"}
+    assert {by_text[t].label for t in near_duplicates} == {"altered"}
+    # ... and never reach the encoder; the invented lines and the promo do.
+    assert not near_duplicates & set(counting.encoded)
+    assert "Insiders say the mayor's brother owns the company that supplied the cables." in counting.encoded
+    for t in near_duplicates:
+        score = by_text[t].score
+        assert score is not None and near.settings.check_near_duplicate <= score < 1.0
+
+    off = CheckEngine(
+        engine.reader,
+        _CountingEmbedder(engine.embedder),
+        engine.settings.model_copy(update={"check_near_duplicate": 1.0}),
+    )
+    assert not any("near_duplicate" in s.flags for s in off.check(text).sentences)
+
+
+def test_a_near_duplicate_without_a_changed_fact_is_supported(engine: CheckEngine) -> None:
+    text = sample_paths()["repost"].read_text(encoding="utf-8")
+    edited = text.replace(
+        "according to the regional transport agency", "according to the regional transport authority"
+    )
+    counting = _CountingEmbedder(engine.embedder)
+    result = CheckEngine(engine.reader, counting, engine.settings).check(edited)
+    sentence = next(s for s in result.sentences if "transport authority" in s.text)
+    assert sentence.label == "supported" and "near_duplicate" in sentence.flags, sentence.reason
+    assert "text similarity" in sentence.reason and sentence.text not in counting.encoded
+
+
+def test_trigram_similarity() -> None:
+    a = trigrams("The bridge cost 85 million euros.")
+    assert trigram_similarity(a, trigrams("the bridge cost 85 million euros")) == 1.0
+    assert 0.85 < trigram_similarity(a, trigrams("The bridge cost 45 million euros.")) < 1.0
+    assert trigram_similarity(a, trigrams("Tickets go on sale next week.")) < 0.2
+    assert trigram_similarity(a, frozenset()) == 0.0
