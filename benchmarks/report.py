@@ -277,7 +277,15 @@ def render_speed(speed: Mapping[str, Any]) -> list[str]:
     if len(growth) > 1:
         lines += ["Pipeline ingest as the input grows:", ""]
         lines += _table(
-            ["articles", "sentences", "embedded", "seconds", "sentences/s", "peak RSS MB"],
+            [
+                "articles",
+                "sentences",
+                "embedded",
+                "seconds",
+                "sentences/s",
+                "this part, sentences/s",
+                "peak RSS MB",
+            ],
             [
                 [
                     str(g["articles"]),
@@ -285,6 +293,7 @@ def render_speed(speed: Mapping[str, Any]) -> list[str]:
                     f"{g['embedded']:,}",
                     str(g["seconds"]),
                     str(g["sentences_per_s"]),
+                    str(g.get("part_sentences_per_s", "")),
                     str(g["peak_rss_mb"]),
                 ]
                 for g in growth

@@ -282,8 +282,8 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def lexical_overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Dice coefficient of two content-word sets."""
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two sets (content words, character trigrams): 1.0 when they are equal."""
     if not a or not b:
         return 0.0
     return 2 * len(a & b) / (len(a) + len(b))
@@ -340,6 +340,8 @@ class _Candidate:
     aligned_accepted: bool = False
     #: A sentence of a copied article that this one nearly repeats, and their text similarity.
     near: tuple[SentenceRow, float] | None = None
+    #: The alignment paired it with that sentence (a near duplicate anywhere else is re-checked).
+    near_in_place: bool = False
 
 
 #: Near-duplicate matching needs this many normalized characters: on shorter sentences one edit
@@ -353,9 +355,9 @@ def trigrams(text: str) -> frozenset[str]:
     return frozenset(key[k : k + 3] for k in range(max(1, len(key) - 2)))
 
 
-def trigram_similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Dice coefficient of two trigram sets (1.0: the same trigrams)."""
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+#: A near duplicate whose stand-in vector comes this close to a debunked claim's threshold goes to
+#: the encoder: its edit may be what makes it the claim, and only its own vector can tell.
+NEAR_DUPLICATE_CLAIM_MARGIN = 0.15
 
 
 class _EmbeddingMemo:
@@ -449,9 +451,14 @@ class CheckEngine:
             else:
                 candidates.append(_Candidate(n, span, content_words(span.text), text_hash(span.text)))
         if candidates:
-            vectors = self._match(candidates)
+            vectors = self._match(candidates, set())
             sources = self._sources(candidates)
             self._align(candidates, sources, vectors)
+            misplaced = {k for k, c in enumerate(candidates) if c.near is not None and not c.near_in_place}
+            if misplaced:  # a near duplicate the alignment did not keep in its slot: the full path decides
+                vectors = self._match(candidates, misplaced)
+                sources = self._sources(candidates)
+                self._align(candidates, sources, vectors)
             for candidate in candidates:
                 results[candidate.position] = self._label(candidate, bool(sources), sources)
             self._smooth_split_sentences(candidates, results)
@@ -470,35 +477,48 @@ class CheckEngine:
         return ArticleCheck(info, verdict, sentences, text)
 
     # --- steps -------------------------------------------------------------------------
-    def _match(self, candidates: list[_Candidate]) -> np.ndarray:
+    def _match(self, candidates: list[_Candidate], no_near: set[int]) -> np.ndarray:
         """Fill each candidate's matches; returns the sentence vectors.
 
         Fast path: a sentence whose normalized text is stored in the index takes its
         vector from the index and its matches from the exact lookup (score 1.0), so it
         needs neither the encoder nor a nearest-neighbour search. A near duplicate (see
-        ``_near_duplicates``) is matched to its sentence by text, and stands in the
-        alignment with that sentence's vector. Their fact comparison and labelling are the
-        same as on the full path.
+        ``_near_duplicates``; not those in ``no_near``) is matched to its sentence by text
+        and stands in the alignment at that sentence's slot only; one the alignment does
+        not keep there, or that comes near a debunked claim, goes through the full path.
+        Facts are compared and labels decided as on the full path.
         """
         hashes = [c.norm_hash for c in candidates]
         fast = self.settings.check_fast_path
         exact = self.reader.sentences_by_hash(hashes, self.settings.check_neighbours) if fast else {}
         cached = self.reader.cached_vectors(hashes)
-        vectors = np.zeros((len(candidates), self.reader.dimension), dtype=np.float32)
+        # Near duplicates are chosen from the text and the index alone (not from this process's
+        # memo), so the same article gets the same result whatever was checked before it.
+        near: dict[int, tuple[SentenceRow, float]] = {}
+        if fast and self.settings.check_near_duplicate < 1.0:
+            skip = no_near | {i for i, h in enumerate(hashes) if h in cached}
+            near = self._near_duplicates(candidates, exact, skip)
         limit = self.settings.check_embedding_cache
         cached.update(self._memo.get((h for h in hashes if h not in cached), limit))
+        vectors = np.zeros((len(candidates), self.reader.dimension), dtype=np.float32)
         for i, h in enumerate(hashes):
             if h in cached:
                 vectors[i] = cached[h]
-        # A sentence with a vector at hand gets the full treatment: it costs no encoding.
-        near = (
-            self._near_duplicates(candidates, exact, skip={i for i, h in enumerate(hashes) if h in cached})
-            if fast and self.settings.check_near_duplicate < 1.0
-            else {}
-        )
-        near_positions = sorted(near)
-        if near_positions:
-            vectors[near_positions] = self.reader.vectors([near[i][0].id for i in near_positions])
+        found: dict[int, list[tuple[SentenceRow, float]]] = {}
+        verdicts = sorted(DEBUNKED_VERDICTS)
+        if near:
+            positions = sorted(near)
+            stand_ins = self.reader.vectors([near[i][0].id for i in positions])
+            claim_hits = self.reader.search_claims(stand_ins, 3, verdicts)
+            claim_rows = self.reader.sentences(sid for row in claim_hits for sid, _ in row)
+            close = self.settings.check_claim_score - NEAR_DUPLICATE_CLAIM_MARGIN
+            for k, (i, row) in enumerate(zip(positions, claim_hits, strict=True)):
+                if row and row[0][1] >= close:
+                    del near[i]
+                    continue
+                vectors[i] = stand_ins[k]
+                near_claims = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
+                found[i] = sorted([near[i], *near_claims], key=lambda pair: -pair[1])
         to_encode = [i for i, h in enumerate(hashes) if h not in cached and i not in near]
         if to_encode:
             vectors[to_encode] = self.embedder.encode([candidates[i].span.text for i in to_encode])
@@ -506,22 +526,17 @@ class CheckEngine:
         to_search = [i for i, h in enumerate(hashes) if h not in exact and i not in near]
         hits = self.reader.search(vectors[to_search], self.settings.check_neighbours) if to_search else []
         rows = self.reader.sentences(sid for row in hits for sid, _ in row)
-        found: dict[int, list[tuple[SentenceRow, float]]] = {
-            i: [(rows[sid], score) for sid, score in row if sid in rows]
-            for i, row in zip(to_search, hits, strict=True)
-        }
-        fast_positions = [i for i, h in enumerate(hashes) if h in exact or i in near]
-        if fast_positions:
+        for i, row in zip(to_search, hits, strict=True):
+            found[i] = [(rows[sid], score) for sid, score in row if sid in rows]
+        exact_positions = [i for i, h in enumerate(hashes) if h in exact]
+        if exact_positions:
             # A verbatim sentence may still quote a debunked claim (the precedence flag needs it):
             # the claims are a small index, searched for these sentences only.
-            claim_hits = self.reader.search_claims(vectors[fast_positions], 3, sorted(DEBUNKED_VERDICTS))
+            claim_hits = self.reader.search_claims(vectors[exact_positions], 3, verdicts)
             claim_rows = self.reader.sentences(sid for row in claim_hits for sid, _ in row)
-            for i, row in zip(fast_positions, claim_hits, strict=True):
+            for i, row in zip(exact_positions, claim_hits, strict=True):
                 near_claims = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
-                if i in near:
-                    found[i] = [near[i], *near_claims]
-                else:
-                    found[i] = [(r, 1.0) for r in exact[hashes[i]]] + near_claims
+                found[i] = [(r, 1.0) for r in exact[hashes[i]]] + near_claims
         articles = self.reader.articles(row.article_id for pairs in found.values() for row, _ in pairs)
         for i, candidate in enumerate(candidates):
             candidate.hits = [
@@ -529,11 +544,9 @@ class CheckEngine:
                 for row, score in found.get(i, [])
                 if row.article_id in articles
             ]
-            match = near.get(i)
-            # Its sentence's article may have been removed since the lookup: then it is no match.
-            candidate.near = (
-                match if match and candidate.hits and candidate.hits[0][0].id == match[0].id else None
-            )
+            candidate.near = near.get(i)
+            candidate.near_in_place = False
+            candidate.aligned, candidate.aligned_accepted = None, False
         return vectors
 
     def _near_duplicates(
@@ -541,18 +554,15 @@ class CheckEngine:
     ) -> dict[int, tuple[SentenceRow, float]]:
         """Sentences that nearly repeat a sentence of the article the verbatim ones copy.
 
-        The copied articles are found as ``_sources`` finds them, from the exact matches alone.
+        The copied articles are ranked as ``_sources`` ranks them, from the exact matches alone.
         Each other sentence of 40+ characters is compared by character trigrams with their
-        sentences; at ``check_near_duplicate`` or above (a changed number, name or word) it is
-        that sentence, lightly edited, and needs no encoder. Its score is that text similarity.
+        sentences that no sentence copies verbatim; at ``check_near_duplicate`` or above (a
+        changed number, name or word) it is that sentence, lightly edited. Its score is that text
+        similarity. A sentence claimed by two is left to the encoder for all but the closest.
         """
-        support: Counter[str] = Counter()
-        for candidate in candidates:
-            support.update({r.article_id for r in exact.get(candidate.norm_hash, ()) if r.role != "claim"})
-        needed = self._source_threshold(len(candidates))
-        copied = [aid for aid, count in support.most_common() if count >= needed][
-            : self.settings.check_max_sources
-        ]
+        copied = self._ranked_sources(
+            [{r.article_id for r in exact.get(c.norm_hash, ()) if r.role != "claim"} for c in candidates]
+        )
         pending = [
             i
             for i, c in enumerate(candidates)
@@ -566,38 +576,48 @@ class CheckEngine:
             row
             for article_id in copied
             for row in self.reader.article_sentences(article_id)
-            if row.role != "claim"
+            if row.role != "claim" and row.norm_hash not in exact
         ]
         row_grams = [trigrams(row.text) for row in rows]
-        found: dict[int, tuple[SentenceRow, float]] = {}
+        best_for_row: dict[int, tuple[int, float]] = {}
         for i in pending:
             grams = trigrams(candidates[i].span.text)
-            best, best_similarity = None, 0.0
-            for row, other in zip(rows, row_grams, strict=True):
-                similarity = trigram_similarity(grams, other)
+            best, best_similarity = -1, 0.0
+            for j, other in enumerate(row_grams):
+                similarity = dice(grams, other)
                 if similarity > best_similarity:
-                    best, best_similarity = row, similarity
-            if best is not None and best_similarity >= self.settings.check_near_duplicate:
-                found[i] = (best, round(best_similarity, 4))
-        return found
-
-    def _source_threshold(self, checkable: int) -> int:
-        return max(
-            self.settings.check_source_min_sentences,
-            int(np.ceil(self.settings.check_source_min_share * checkable)),
-        )
+                    best, best_similarity = j, similarity
+            threshold = self.settings.check_near_duplicate
+            if (
+                best >= 0
+                and best_similarity >= threshold
+                and best_similarity > best_for_row.get(best, (i, 0.0))[1]
+            ):
+                best_for_row[best] = (i, best_similarity)
+        return {i: (rows[j], round(similarity, 4)) for j, (i, similarity) in best_for_row.items()}
 
     def _sources(self, candidates: list[_Candidate]) -> list[str]:
         """Verified articles that this one copies: many of its sentences match them strongly."""
+        return self._ranked_sources(
+            [
+                {
+                    article.id
+                    for sentence, article, score in candidate.hits
+                    if score >= self.settings.check_source_score and sentence.role != "claim"
+                }
+                for candidate in candidates
+            ]
+        )
+
+    def _ranked_sources(self, matched: list[set[str]]) -> list[str]:
+        """The articles that enough sentences match (one set of article ids per sentence), most first."""
         support: Counter[str] = Counter()
-        for candidate in candidates:
-            matched = {
-                article.id
-                for sentence, article, score in candidate.hits
-                if score >= self.settings.check_source_score and sentence.role != "claim"
-            }
-            support.update(matched)
-        needed = self._source_threshold(len(candidates))
+        for articles in matched:
+            support.update(articles)
+        needed = max(
+            self.settings.check_source_min_sentences,
+            int(np.ceil(self.settings.check_source_min_share * len(matched))),
+        )
         ranked = [aid for aid, count in support.most_common() if count >= needed]
         return ranked[: self.settings.check_max_sources]
 
@@ -613,20 +633,30 @@ class CheckEngine:
                 continue
             source_vectors = self.reader.vectors([r.id for r in rows])
             similarity = queries @ source_vectors.T
+            slot = {row.id: j for j, row in enumerate(rows)}
+            for i, candidate in enumerate(candidates):
+                if candidate.near is not None:
+                    # A near duplicate (no vector of its own) stands at its sentence's slot only,
+                    # at their text similarity: under a verbatim copy of that sentence.
+                    near_row, text_similarity = candidate.near
+                    similarity[i] = 0.0
+                    if near_row.id in slot:
+                        similarity[i, slot[near_row.id]] = text_similarity
             for i, j in align(similarity, self.settings.check_align_floor):
                 score = float(similarity[i, j])
                 candidate = candidates[i]
-                if candidate.near is None and (candidate.aligned is None or score > candidate.aligned[2]):
+                if candidate.near is not None:
+                    if rows[j].id == candidate.near[0].id:
+                        candidate.near_in_place = True
+                        candidate.aligned = (rows[j], article, score)
+                elif candidate.aligned is None or score > candidate.aligned[2]:
                     candidate.aligned = (rows[j], article, score)
         for candidate in candidates:
             if candidate.near is not None:
-                # It stood in the alignment with its sentence's vector, to hold that slot; its
-                # match is that sentence, at their text similarity.
-                candidate.aligned = candidate.hits[0]
-                candidate.aligned_accepted = True
+                candidate.aligned_accepted = candidate.near_in_place
             elif candidate.aligned is not None:
                 sentence, _, score = candidate.aligned
-                bonus = self.settings.check_lexical_weight * lexical_overlap(
+                bonus = self.settings.check_lexical_weight * dice(
                     candidate.words, content_words(sentence.text)
                 )
                 candidate.aligned_accepted = score >= 0.9 or score + bonus >= self.settings.check_align_accept

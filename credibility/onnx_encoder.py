@@ -20,7 +20,8 @@ batch pads little.
 For ``onnx-int8`` two quantized models are written: one for every sentence, with the
 feed-forward projections kept in float, and one for sentences of 17 tokens or more that
 quantizes the feed-forward up-projections too (each checked against the float model and
-kept only above cosine 0.98). Two batches run at once, each on its share of the cores.
+kept only above cosine 0.98). Both ONNX backends run two batches at once, each on half the
+cores (``threads`` is the total); a call of a single sentence runs on half the cores.
 
 Measured on the 2-core build machine (AMD EPYC, AVX2, no VNNI), all-MiniLM-L6-v2, 3,000
 PolitiFact sentences (106 characters on average), on a quiet machine, batch size 16;
@@ -735,6 +736,7 @@ class OnnxEmbedder:
         self._workers = min(2, cores)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self._pool_pid = os.getpid()
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, cores // self._workers)
         options.inter_op_num_threads = 1
@@ -808,6 +810,9 @@ class OnnxEmbedder:
         return output
 
     def _executor(self) -> ThreadPoolExecutor:
+        # A forked child inherits the pool object but not its threads: it builds its own.
+        if self._pool_pid != os.getpid():
+            self._pool, self._pool_lock, self._pool_pid = None, threading.Lock(), os.getpid()
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-encode")

@@ -82,8 +82,9 @@ class Settings(BaseSettings):
     #: and near duplicates of the copied article's sentences by their text.
     check_fast_path: bool = True
     #: A sentence of a repost is a near duplicate of a sentence of the article it copies at this
-    #: character-trigram similarity (Dice); 1.0 leaves near duplicates to the encoder.
-    check_near_duplicate: float = Field(default=0.85, ge=0.5, le=1.0)
+    #: character-trigram similarity (Dice); 1.0 leaves near duplicates to the encoder. Not under 0.8,
+    #: the source score: a near duplicate must count towards its source as its own vector would.
+    check_near_duplicate: float = Field(default=0.85, ge=0.8, le=1.0)
     #: Embeddings of checked sentences the index does not hold, kept per process (least recently
     #: used out first), so a promo line or a stock sentence seen in many reposts is encoded once.
     check_embedding_cache: int = Field(default=20_000, ge=0)
