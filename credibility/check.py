@@ -451,14 +451,19 @@ class CheckEngine:
             else:
                 candidates.append(_Candidate(n, span, content_words(span.text), text_hash(span.text)))
         if candidates:
-            vectors = self._match(candidates, set())
-            sources = self._sources(candidates)
-            self._align(candidates, sources, vectors)
-            misplaced = {k for k, c in enumerate(candidates) if c.near is not None and not c.near_in_place}
-            if misplaced:  # a near duplicate the alignment did not keep in its slot: the full path decides
-                vectors = self._match(candidates, misplaced)
+            # A near duplicate the alignment does not keep in its slot goes to the full path, and
+            # the rest is matched again; after two rounds every sentence takes the full path.
+            no_near: set[int] = set()
+            for round_ in range(3):
+                vectors = self._match(candidates, no_near)
                 sources = self._sources(candidates)
                 self._align(candidates, sources, vectors)
+                misplaced = {
+                    k for k, c in enumerate(candidates) if c.near is not None and not c.near_in_place
+                }
+                if not misplaced:
+                    break
+                no_near = no_near | misplaced if round_ == 0 else set(range(len(candidates)))
             for candidate in candidates:
                 results[candidate.position] = self._label(candidate, bool(sources), sources)
             self._smooth_split_sentences(candidates, results)
@@ -517,8 +522,17 @@ class CheckEngine:
                     del near[i]
                     continue
                 vectors[i] = stand_ins[k]
-                near_claims = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
-                found[i] = sorted([near[i], *near_claims], key=lambda pair: -pair[1])
+                found[i] = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
+            # Its sentence, and that sentence's verbatim copies in other articles (a syndicated
+            # story), at their text similarity: what a search with a vector of its own would put
+            # first, so the sources are counted as on the full path.
+            copies = self.reader.sentences_by_hash(
+                {near[i][0].norm_hash for i in near}, self.settings.check_neighbours
+            )
+            for i, (own, text_similarity) in near.items():
+                same_text = [own, *(r for r in copies.get(own.norm_hash, ()) if r.id != own.id)]
+                pairs = [(r, text_similarity) for r in same_text] + found.get(i, [])
+                found[i] = sorted(pairs, key=lambda pair: -pair[1])
         to_encode = [i for i, h in enumerate(hashes) if h not in cached and i not in near]
         if to_encode:
             vectors[to_encode] = self.embedder.encode([candidates[i].span.text for i in to_encode])
@@ -587,7 +601,8 @@ class CheckEngine:
                 similarity = dice(grams, other)
                 if similarity > best_similarity:
                     best, best_similarity = j, similarity
-            threshold = self.settings.check_near_duplicate
+            # Never under the source score: a near duplicate counts towards its source.
+            threshold = max(self.settings.check_near_duplicate, self.settings.check_source_score)
             if (
                 best >= 0
                 and best_similarity >= threshold
@@ -635,13 +650,10 @@ class CheckEngine:
             similarity = queries @ source_vectors.T
             slot = {row.id: j for j, row in enumerate(rows)}
             for i, candidate in enumerate(candidates):
-                if candidate.near is not None:
-                    # A near duplicate (no vector of its own) stands at its sentence's slot only,
-                    # at their text similarity: under a verbatim copy of that sentence.
-                    near_row, text_similarity = candidate.near
-                    similarity[i] = 0.0
-                    if near_row.id in slot:
-                        similarity[i, slot[near_row.id]] = text_similarity
+                if candidate.near is not None and candidate.near[0].id in slot:
+                    # A near duplicate's row is its stand-in's (its sentence's similarities to the
+                    # others), with its own slot at their text similarity: under a verbatim copy.
+                    similarity[i, slot[candidate.near[0].id]] = candidate.near[1]
             for i, j in align(similarity, self.settings.check_align_floor):
                 score = float(similarity[i, j])
                 candidate = candidates[i]

@@ -92,6 +92,7 @@ _MODEL_FILE_SUFFIXES = (".json", ".safetensors", ".bin", ".txt", ".model", ".pt"
 _VERSIONED_PACKAGES = ("onnxruntime", "onnx", "tokenizers", "torch", "transformers", "sentence-transformers")
 
 _export_lock = threading.Lock()
+_fork_reset_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -811,8 +812,9 @@ class OnnxEmbedder:
 
     def _executor(self) -> ThreadPoolExecutor:
         # A forked child inherits the pool object but not its threads: it builds its own.
-        if self._pool_pid != os.getpid():
-            self._pool, self._pool_lock, self._pool_pid = None, threading.Lock(), os.getpid()
+        with _fork_reset_lock:
+            if self._pool_pid != os.getpid():
+                self._pool, self._pool_lock, self._pool_pid = None, threading.Lock(), os.getpid()
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-encode")
