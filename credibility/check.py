@@ -593,6 +593,8 @@ class CheckEngine:
             if row.role != "claim" and row.norm_hash not in exact
         ]
         row_grams = [trigrams(row.text) for row in rows]
+        # Never under the source score: a near duplicate counts towards its source.
+        threshold = max(self.settings.check_near_duplicate, self.settings.check_source_score)
         best_for_row: dict[int, tuple[int, float]] = {}
         for i in pending:
             grams = trigrams(candidates[i].span.text)
@@ -601,8 +603,6 @@ class CheckEngine:
                 similarity = dice(grams, other)
                 if similarity > best_similarity:
                     best, best_similarity = j, similarity
-            # Never under the source score: a near duplicate counts towards its source.
-            threshold = max(self.settings.check_near_duplicate, self.settings.check_source_score)
             if (
                 best >= 0
                 and best_similarity >= threshold

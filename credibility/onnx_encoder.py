@@ -92,7 +92,7 @@ _MODEL_FILE_SUFFIXES = (".json", ".safetensors", ".bin", ".txt", ".model", ".pt"
 _VERSIONED_PACKAGES = ("onnxruntime", "onnx", "tokenizers", "torch", "transformers", "sentence-transformers")
 
 _export_lock = threading.Lock()
-_fork_reset_lock = threading.Lock()
+_pool_lock = threading.Lock()  # guards the creation of every embedder's encode pool
 
 
 @dataclass(frozen=True)
@@ -543,23 +543,16 @@ def _export_int8(
 ) -> tuple[float, float | None]:
     """Write the int8 model, checked against the float one, and the long-sentence model if it
     passes the same check on long sentences. Returns both minimum cosines (None: no long model)."""
+    probe = _Probe.embed(fp32_model, workdir, layout, inputs, pad_id)
     _quantize(fp32_model, workdir / MODEL_FILE)
-    lowest = _check_quantized(fp32_model, workdir / MODEL_FILE, workdir, layout, inputs, pad_id, min_tokens=0)
+    lowest = _check_quantized(workdir / MODEL_FILE, probe, min_tokens=0)
     if lowest < MIN_QUANTIZED_COSINE:
         raise ModelError(
             f"the int8 model of {layout.root} embeds a check sentence at cosine {lowest:.3f} to the float "
             f"model, under {MIN_QUANTIZED_COSINE}; use encoder_backend='onnx' for this model"
         )
     _quantize(fp32_model, workdir / LONG_MODEL_FILE, quantize_up_projections=True)
-    lowest_long = _check_quantized(
-        fp32_model,
-        workdir / LONG_MODEL_FILE,
-        workdir,
-        layout,
-        inputs,
-        pad_id,
-        min_tokens=LONG_MODEL_MIN_TOKENS,
-    )
+    lowest_long = _check_quantized(workdir / LONG_MODEL_FILE, probe, min_tokens=LONG_MODEL_MIN_TOKENS)
     if lowest_long < MIN_QUANTIZED_COSINE:  # this model is too coarse for it: every sentence takes the first
         (workdir / LONG_MODEL_FILE).unlink()
         return round(lowest, 4), None
@@ -596,41 +589,51 @@ def _embed_batch(
     return (pooled / norms).astype(np.float32, copy=False)
 
 
-def _check_quantized(
-    fp32_model: Path,
-    quantized_model: Path,
-    workdir: Path,
-    layout: ModelLayout,
-    inputs: Sequence[str],
-    pad_id: int,
-    *,
-    min_tokens: int,
-) -> float:
-    """The lowest cosine between the float and the quantized model over the ``_CHECK_SENTENCES``
-    of at least ``min_tokens`` tokens, embedded one at a time and as one batch."""
+@dataclass(frozen=True)
+class _Probe:
+    """The ``_CHECK_SENTENCES`` tokenized, and their float-model embeddings (one at a time)."""
+
+    encodings: list[Any]
+    expected: np.ndarray
+    inputs: Sequence[str]
+    pad_id: int
+    pooling: Pooling
+
+    @classmethod
+    def embed(
+        cls, fp32_model: Path, workdir: Path, layout: ModelLayout, inputs: Sequence[str], pad_id: int
+    ) -> _Probe:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(workdir / TOKENIZER_FILE))
+        tokenizer.enable_truncation(max_length=layout.max_seq_length)
+        encodings = tokenizer.encode_batch([layout.prompt + text for text in _CHECK_SENTENCES])
+        reference = ort.InferenceSession(str(fp32_model), providers=["CPUExecutionProvider"])
+        expected = np.vstack(
+            [_embed_batch(reference, inputs, [e], pad_id, layout.pooling) for e in encodings]
+        )
+        return cls(list(encodings), expected, inputs, pad_id, layout.pooling)
+
+
+def _check_quantized(quantized_model: Path, probe: _Probe, *, min_tokens: int) -> float:
+    """The lowest cosine between the float and the quantized model over the probe sentences of at
+    least ``min_tokens`` tokens, embedded one at a time and as one batch."""
     import onnxruntime as ort
-    from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(workdir / TOKENIZER_FILE))
-    tokenizer.enable_truncation(max_length=layout.max_seq_length)
-    encodings = [
-        encoding
-        for encoding in tokenizer.encode_batch([layout.prompt + text for text in _CHECK_SENTENCES])
-        if len(encoding.ids) >= min_tokens
-    ]
-    if not encodings:
-        raise ModelError(f"no check sentence has {min_tokens} tokens for the model at {layout.root}")
+    rows = [k for k, encoding in enumerate(probe.encodings) if len(encoding.ids) >= min_tokens]
+    if not rows:
+        raise ModelError(f"no check sentence has {min_tokens} tokens; the check cannot run")
+    encodings = [probe.encodings[k] for k in rows]
+    expected = probe.expected[rows]
+    quantized = ort.InferenceSession(str(quantized_model), providers=["CPUExecutionProvider"])
 
-    def embed(session: Any, rows: Sequence[Any]) -> np.ndarray:
-        return _embed_batch(session, inputs, rows, pad_id, layout.pooling)
+    def embed(batch: Sequence[Any]) -> np.ndarray:
+        return _embed_batch(quantized, probe.inputs, batch, probe.pad_id, probe.pooling)
 
-    providers = ["CPUExecutionProvider"]
-    reference = ort.InferenceSession(str(fp32_model), providers=providers)
-    quantized = ort.InferenceSession(str(quantized_model), providers=providers)
-    expected = np.vstack([embed(reference, [e]) for e in encodings])
     # Activations are quantized per batch: check alone and among other sentences.
     lowest = 1.0
-    for actual in (np.vstack([embed(quantized, [e]) for e in encodings]), embed(quantized, encodings)):
+    for actual in (np.vstack([embed([e]) for e in encodings]), embed(encodings)):
         lowest = min(lowest, float((actual * expected).sum(axis=1).min()))
     return lowest
 
@@ -736,8 +739,7 @@ class OnnxEmbedder:
         # is too small to keep two threads busy; measured 236 against 210 sentences/s).
         self._workers = min(2, cores)
         self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
-        self._pool_pid = os.getpid()
+        self._pool_pid = 0
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, cores // self._workers)
         options.inter_op_num_threads = 1
@@ -811,13 +813,11 @@ class OnnxEmbedder:
         return output
 
     def _executor(self) -> ThreadPoolExecutor:
-        # A forked child inherits the pool object but not its threads: it builds its own.
-        with _fork_reset_lock:
-            if self._pool_pid != os.getpid():
-                self._pool, self._pool_lock, self._pool_pid = None, threading.Lock(), os.getpid()
-        with self._pool_lock:
-            if self._pool is None:
+        # Keyed by process: a forked child inherits the pool object but not its threads.
+        with _pool_lock:
+            if self._pool is None or self._pool_pid != os.getpid():
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-encode")
+                self._pool_pid = os.getpid()
             return self._pool
 
     def _batches(self, order: np.ndarray, lengths: np.ndarray) -> Iterator[np.ndarray]:
