@@ -52,7 +52,7 @@ def subset(articles: Sequence[PolitiFactArticle], n: int) -> list[PolitiFactArti
 
 
 def _records(articles: Sequence[PolitiFactArticle]) -> list[Any]:
-    from credibility.records import ArticleRecord
+    from credibility.model.records import ArticleRecord
 
     return [
         ArticleRecord(
@@ -68,8 +68,8 @@ def pipeline_ingest(
 ) -> dict[str, Any]:
     """Ingest ``articles`` into a fresh index; ``checkpoints`` (article counts) time the same
     ingest as it grows, each part committed before the next, under ``growth``."""
-    from credibility.embedding import load_embedder
-    from credibility.ingest import ingest, open_writer
+    from credibility.embed.embedder import load_embedder
+    from credibility.engine.ingest import ingest, open_writer
     from credibility.settings import Settings
 
     settings = Settings(home=Path(home), encoder_backend=backend)  # type: ignore[arg-type]
@@ -112,13 +112,13 @@ def pipeline_ingest(
 def _baseline_model() -> Any:
     from sentence_transformers import SentenceTransformer
 
-    from credibility.embedding import packaged_model_path
+    from credibility.embed.embedder import packaged_model_path
 
     return SentenceTransformer(str(packaged_model_path()), device="cpu")
 
 
 def _all_sentences(articles: Sequence[PolitiFactArticle]) -> list[str]:
-    from credibility.sentences import split_sentences
+    from credibility.text.sentences import split_sentences
 
     sentences: list[str] = []
     for a in articles:
@@ -186,9 +186,9 @@ def _timed(inputs: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
 
 
 def pipeline_check(home: str, inputs: dict[str, list[str]], backend: str) -> dict[str, Any]:
-    from credibility.check import CheckEngine
-    from credibility.embedding import load_embedder
-    from credibility.ingest import open_reader
+    from credibility.embed.embedder import load_embedder
+    from credibility.engine.check import CheckEngine
+    from credibility.engine.ingest import open_reader
     from credibility.settings import Settings
 
     settings = Settings(home=Path(home), encoder_backend=backend)  # type: ignore[arg-type]
@@ -215,7 +215,7 @@ def pipeline_check(home: str, inputs: dict[str, list[str]], backend: str) -> dic
 def baseline_check(home: str, inputs: dict[str, list[str]]) -> dict[str, Any]:
     import faiss
 
-    from credibility.sentences import split_sentences
+    from credibility.text.sentences import split_sentences
     from index.store import IndexReader
 
     reader = IndexReader.open(Path(home) / "index")
@@ -318,11 +318,11 @@ def scale_run(home: str, sizes: list[int], types: list[str], queries: int = 300)
 
 def e2e_large(home: str, n: int, index_type: str, articles: dict[str, str], backend: str) -> dict[str, Any]:
     """30-sentence articles against an n-sentence index, end to end in the library (warm)."""
-    from credibility.check import CheckEngine
-    from credibility.embedding import load_embedder
-    from credibility.ingest import open_reader
-    from credibility.normalize import text_hash
+    from credibility.embed.embedder import load_embedder
+    from credibility.engine.check import CheckEngine
+    from credibility.engine.ingest import open_reader
     from credibility.settings import Settings
+    from credibility.text.normalize import text_hash
     from index.store import IndexReader, IndexWriter, NewSentence
 
     source = IndexReader.open(Path(home) / "index")
@@ -334,7 +334,7 @@ def e2e_large(home: str, n: int, index_type: str, articles: dict[str, str], back
     embedder = load_embedder(settings)
     t0 = time.perf_counter()
     if not (big_home / "index" / "config.json").exists():
-        from credibility.ingest import index_identity
+        from credibility.engine.ingest import index_identity
 
         rng = np.random.default_rng(SEED)
         vectors = jittered(base, n, rng)
@@ -389,7 +389,7 @@ def e2e_large(home: str, n: int, index_type: str, articles: dict[str, str], back
     reader = open_reader(settings, embedder)
     open_s = time.perf_counter() - t0
     engine = CheckEngine(reader, embedder, settings)
-    from credibility.sentences import split_sentences
+    from credibility.text.sentences import split_sentences
 
     out: dict[str, Any] = {
         "sentences_in_index": n,

@@ -19,7 +19,7 @@ def sample_paths() -> dict[str, Path]:
 
 
 def run_demo(settings: Settings, out_dir: Path, *, out: TextIO) -> int:
-    from credibility.cli import cmd_check, cmd_index_add, cmd_index_stats, cmd_search
+    from credibility.cli.main import cmd_check, cmd_index_add, cmd_index_stats, cmd_search
 
     paths = sample_paths()
     out_dir.mkdir(parents=True, exist_ok=True)

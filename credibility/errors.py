@@ -7,41 +7,38 @@ message on one line and exits with status 2 for anything derived from
 
 from __future__ import annotations
 
+from index.errors import (
+    ConfigError,
+    CredibilityError,
+    IndexCorruptError,
+    IndexError_,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+)
 
-class CredibilityError(Exception):
-    """Root of every error this project raises on purpose."""
+__all__ = [
+    "BlockedURLError",
+    "ConfigError",
+    "CredibilityError",
+    "ExtractionError",
+    "FetchError",
+    "IndexCorruptError",
+    "IndexError_",
+    "IndexLockedError",
+    "IndexMismatchError",
+    "IndexNotFoundError",
+    "InputError",
+    "ModelError",
+]
 
 
 class InputError(CredibilityError):
     """Bad user input: a file, a record, a parameter. Fix the input and retry."""
 
 
-class ConfigError(CredibilityError):
-    """A setting is missing or invalid."""
-
-
 class ModelError(CredibilityError):
     """The embedding model could not be loaded or used."""
-
-
-class IndexError_(CredibilityError):
-    """Base for problems with the verified index (named so it does not shadow the builtin)."""
-
-
-class IndexNotFoundError(IndexError_):
-    """No index exists at the given home folder."""
-
-
-class IndexLockedError(IndexError_):
-    """Another writer holds the index lock."""
-
-
-class IndexMismatchError(IndexError_):
-    """The index was built with another model, dimension or normalization."""
-
-
-class IndexCorruptError(IndexError_):
-    """The files of the index are unreadable or inconsistent."""
 
 
 class FetchError(CredibilityError):

@@ -24,7 +24,7 @@ from flows.warm import require_index, run_check
 
 def read_article(path: str, max_bytes: int) -> str:
     """The text of an article file (UTF-8), with the library's size cap and messages."""
-    from credibility.loaders import decode_utf8
+    from credibility.inputs.loaders import decode_utf8
 
     file = Path(path).expanduser()
     if not file.is_file():

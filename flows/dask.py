@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     from prefect.futures import PrefectFuture
     from prefect.task_runners import TaskRunner
 
-    from credibility.embedding import Embedder
+    from credibility.embed.embedder import Embedder
 
 
 def _embedder(settings_payload: dict[str, Any]) -> Embedder:
-    from credibility.embedding import load_embedder
+    from credibility.embed.embedder import load_embedder
 
     return load_embedder(Settings(**settings_payload))
 

@@ -39,9 +39,9 @@ PROGRESS_EVERY = 5.0
 def ingest_inputs(group: VerifiedInput, home: str, fan_out: bool = False) -> IngestSummary:
     """Index one group of inputs (files or folders of one kind). Re-running it is safe: known
     articles come back ``unchanged``."""
-    from credibility.embedding import Embedder, load_embedder
-    from credibility.ingest import html_file_records, ingest, open_writer
-    from credibility.loaders import InputReader
+    from credibility.embed.embedder import Embedder, load_embedder
+    from credibility.engine.ingest import html_file_records, ingest, open_writer
+    from credibility.inputs.loaders import InputReader
 
     logger = get_run_logger()
     settings = library_settings(home)

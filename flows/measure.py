@@ -117,8 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = check_by_rest(api, {"text": _repost(n, "REST"), "home": home})
         assert run["state"]["type"] == "COMPLETED", run["state"]
 
-    from credibility.report import append_rows, rows_for
-    from credibility.results import ResultsStore
+    from credibility.reports.reviewer_csv import append_rows, rows_for
+    from credibility.store.results import ResultsStore
     from flows.warm import warm_checker
 
     # The floor: the same check, store and CSV append in this process, without Prefect.

@@ -102,8 +102,8 @@ class CheckOutcome(BaseModel):
 
 
 def flagged_labels() -> frozenset[str]:
-    # Imported here: credibility.check pulls numpy and FAISS, too slow for a thin flow process.
-    from credibility.check import FLAGGED_LABELS
+    # Imported here: credibility.engine.check pulls numpy and FAISS, too slow for a thin flow process.
+    from credibility.engine.check import FLAGGED_LABELS
 
     return FLAGGED_LABELS
 

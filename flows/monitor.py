@@ -24,7 +24,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from credibility.errors import InputError
-from credibility.records import ArticleRecord
+from credibility.model.records import ArticleRecord
 from credibility.settings import Settings
 from flows.artifacts import finish, monitor_markdown
 from flows.config import (
@@ -61,9 +61,9 @@ class _Article:
 
 def read_articles(paths: list[str], settings: Settings) -> tuple[list[_Article], list[Problem], int]:
     """Every readable article under the paths, once per content; plus the unreadable ones."""
-    from credibility.loaders import InputReader
-    from credibility.normalize import text_hash
-    from credibility.records import LoadProblem
+    from credibility.inputs.loaders import InputReader
+    from credibility.model.records import LoadProblem
+    from credibility.text.normalize import text_hash
 
     reader = InputReader(max_file_bytes=settings.max_file_bytes)
     articles: dict[str, _Article] = {}
@@ -129,7 +129,7 @@ def _check_here(articles: list[_Article], home: str) -> tuple[list[CheckOutcome]
 
 
 def _prime_on_dask(articles: list[_Article], settings: Settings) -> PrimedEmbedder:
-    from credibility.sentences import split_sentences
+    from credibility.text.sentences import split_sentences
 
     primed = PrimedEmbedder(DaskEmbedder(settings, FlowSettings().dask_chunk))
     primed.prime([span.text for a in articles for span in split_sentences(a.record.text)])
@@ -166,7 +166,7 @@ def monitor_sources(
     today = dt.datetime.now(zone_info(flow_settings.timezone)).date()
     csv_path = daily_csv(reports_dir(settings, flow_settings), today)
 
-    from credibility.results import ResultsStore
+    from credibility.store.results import ResultsStore
 
     articles, problems, seen = read_articles(paths, settings)
     with ResultsStore(settings.results_db) as store:

@@ -53,8 +53,8 @@ def write_report(start: str, end: str, csv_path: str, home: str, include_all: bo
     """Rewrite ``csv_path`` with the rows of every check stored in [start, end) (ISO datetimes)."""
     from filelock import FileLock
 
-    from credibility.report import rows_for, write_rows
-    from credibility.results import ResultsStore
+    from credibility.reports.reviewer_csv import rows_for, write_rows
+    from credibility.store.results import ResultsStore
 
     settings = library_settings(home)
     target = Path(csv_path)

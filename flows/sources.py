@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from credibility.errors import InputError
-from credibility.records import ArticleKind
+from credibility.model.records import ArticleKind
 
 
 class VerifiedInput(BaseModel):

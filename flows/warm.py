@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from prefect.futures import PrefectDistributedFuture
     from prefect.tasks import Task
 
-    from credibility.check import ArticleCheck
-    from credibility.embedding import Embedder
+    from credibility.embed.embedder import Embedder
+    from credibility.engine.check import ArticleCheck
     from index.store import IndexReader
 
 R = TypeVar("R")
@@ -61,7 +61,7 @@ class WarmChecker:
         self._lock = threading.Lock()
 
     def embedder(self) -> Embedder:
-        from credibility.embedding import load_embedder
+        from credibility.embed.embedder import load_embedder
 
         return self._override if self._override is not None else load_embedder(self.settings)
 
@@ -93,7 +93,7 @@ class WarmChecker:
         return self._reader.generation if self._reader is not None else -1
 
     def check(self, text: str, *, title: str = "", url: str = "", input_name: str = "") -> ArticleCheck:
-        from credibility.check import CheckEngine
+        from credibility.engine.check import CheckEngine
 
         with self._lock:
             reader = self._current_reader()
@@ -102,7 +102,7 @@ class WarmChecker:
             )
 
     def _current_reader(self) -> IndexReader:
-        from credibility.ingest import open_reader
+        from credibility.engine.ingest import open_reader
 
         if self._reader is None:
             self._reader = open_reader(self.settings, self.embedder())
@@ -152,7 +152,7 @@ def retry_unless_user_error(task: Task[..., Any], task_run: TaskRun, state: Stat
 )
 def check_and_store(request: CheckRequest) -> CheckOutcome:
     """Check one article against the current index and save the result: the task's one side effect."""
-    from credibility.results import ResultsStore
+    from credibility.store.results import ResultsStore
 
     settings = library_settings(request.home)
     check = warm_checker(settings).check(
@@ -173,8 +173,8 @@ def check_and_store(request: CheckRequest) -> CheckOutcome:
 )
 def export_rows(check_keys: list[str], csv_path: str, home: str) -> int:
     """Append the flagged sentences of stored checks to a reviewer CSV (idempotent, under a lock)."""
-    from credibility.report import append_rows, rows_for
-    from credibility.results import ResultsStore
+    from credibility.reports.reviewer_csv import append_rows, rows_for
+    from credibility.store.results import ResultsStore
 
     settings = library_settings(home)
     rows: list[dict[str, Any]] = []

@@ -32,8 +32,7 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
-from credibility.errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError
-from credibility.normalize import NORMALIZATION_VERSION
+from index.errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError
 from index.vectors import ConcreteIndexType, VectorIndex, VectorIndexParams
 
 FORMAT_VERSION = 1
@@ -84,7 +83,8 @@ class IndexIdentity:
     model: str
     dimension: int
     encoder_backend: str = "torch"
-    normalization_version: int = NORMALIZATION_VERSION
+    #: Version of the caller's text normalization (the exact-lookup keys depend on it).
+    normalization_version: int = 1
 
 
 @dataclass(frozen=True, slots=True)

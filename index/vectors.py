@@ -23,7 +23,7 @@ from typing import Literal
 import faiss
 import numpy as np
 
-from credibility.errors import ConfigError, IndexCorruptError
+from index.errors import ConfigError, IndexCorruptError
 
 ConcreteIndexType = Literal["flat", "ivf", "hnsw"]
 INDEX_TYPES: tuple[ConcreteIndexType, ...] = ("flat", "ivf", "hnsw")

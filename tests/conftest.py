@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from credibility.embedding import Embedder, load_embedder
-from credibility.normalize import normalize
+from credibility.embed.embedder import Embedder, load_embedder
 from credibility.settings import Settings
+from credibility.text.normalize import normalize
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

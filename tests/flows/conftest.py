@@ -15,7 +15,7 @@ import pytest
 
 import flows  # noqa: F401  (quiet environment first)
 from credibility.demo import sample_paths
-from credibility.embedding import Embedder
+from credibility.embed.embedder import Embedder
 from flows.sources import VerifiedInput
 
 

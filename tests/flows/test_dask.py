@@ -16,7 +16,7 @@ import pytest
 from flowhelpers import read_task_runs, wait_until
 
 from credibility.demo import sample_paths
-from credibility.embedding import Embedder
+from credibility.embed.embedder import Embedder
 from flows.measure import make_articles
 from flows.sources import VerifiedInput
 from index.store import IndexReader
@@ -116,8 +116,8 @@ def test_dask_monitor_labels_like_a_local_one(
     assert local.checked == 4 and (fanned.checked, fanned.flagged) == (local.checked, local.flagged)
 
     def labels(home: Path) -> dict[str, tuple[str, ...]]:
-        from credibility.results import ResultsStore
         from credibility.settings import Settings
+        from credibility.store.results import ResultsStore
 
         with ResultsStore(Settings(home=home).results_db) as store:
             return {

@@ -17,8 +17,8 @@ import pytest
 from flowhelpers import read_artifacts, read_events, read_task_runs, wait_until
 
 from credibility.demo import sample_paths
-from credibility.results import ResultsStore
 from credibility.settings import Settings
+from credibility.store.results import ResultsStore
 from flows.measure import make_articles
 
 pytestmark = pytest.mark.slow
@@ -151,7 +151,7 @@ def test_check_article_without_index_fails_fast(prefect_api: str, tmp_path: Path
 def test_ingest_on_a_locked_index_fails_fast(
     prefect_api: str, indexed_home: dict[str, Any], real_embedder: Any, sample_inputs: list[Any]
 ) -> None:
-    from credibility.ingest import open_writer
+    from credibility.engine.ingest import open_writer
     from flows.ingest import ingest_verified
 
     settings = Settings(home=indexed_home["home"])

@@ -25,9 +25,9 @@ import pytest
 from flowhelpers import api, request, subprocess_env, wait_until
 
 from credibility.demo import sample_paths
-from credibility.normalize import text_hash
-from credibility.results import ResultsStore
 from credibility.settings import Settings
+from credibility.store.results import ResultsStore
+from credibility.text.normalize import text_hash
 from flows.measure import make_articles
 from flows.models import CheckOutcome
 

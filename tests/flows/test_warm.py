@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from credibility.embedding import Embedder
+from credibility.embed.embedder import Embedder
+from credibility.engine.ingest import ingest, open_writer
 from credibility.errors import IndexNotFoundError
-from credibility.ingest import ingest, open_writer
-from credibility.records import ArticleRecord
+from credibility.model.records import ArticleRecord
 from credibility.settings import Settings
 from flows.warm import WarmChecker, warm_checker
 

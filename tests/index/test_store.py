@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from credibility.engine.ingest import ingest, open_reader, open_writer, remove
+from credibility.engine.search import search_texts
 from credibility.errors import IndexLockedError, IndexMismatchError, IndexNotFoundError
-from credibility.ingest import ingest, open_reader, open_writer, remove
-from credibility.records import ArticleRecord
-from credibility.search import search_texts
+from credibility.model.records import ArticleRecord
 from credibility.settings import Settings
 from index.store import IndexIdentity, IndexReader, IndexWriter
 
@@ -170,7 +170,7 @@ def test_reader_during_write_sees_previous_state(settings: Settings, fake_embedd
     writer = open_writer(settings, fake_embedder)  # type: ignore[arg-type]
     try:
         ingest_without_commit = [record("b1", "Storms hit the coast overnight.")]
-        from credibility.ingest import _apply_batch, _Tally, prepare
+        from credibility.engine.ingest import _apply_batch, _Tally, prepare
 
         list(_apply_batch([prepare(r) for r in ingest_without_commit], writer, fake_embedder, _Tally()))  # type: ignore[arg-type]
         reader = open_reader(settings, fake_embedder)  # type: ignore[arg-type]
@@ -190,8 +190,8 @@ import os, sys
 sys.path.insert(0, {tests!r})
 from conftest import FakeEmbedder
 from credibility.settings import Settings
-from credibility.ingest import ingest, open_writer
-from credibility.records import ArticleRecord
+from credibility.engine.ingest import ingest, open_writer
+from credibility.model.records import ArticleRecord
 from index.vectors import VectorIndex
 
 original_save = VectorIndex.save
@@ -329,7 +329,7 @@ def test_exact_lookup_keeps_the_first_rows_of_a_stock_line(settings: Settings, f
         fake_embedder,
         *[record(f"a{n}", f"Story number {n} opens here. {stock}") for n in range(5)],
     )
-    from credibility.normalize import text_hash
+    from credibility.text.normalize import text_hash
 
     reader = open_reader(settings, fake_embedder)  # type: ignore[arg-type]
     every = reader.sentences_by_hash([text_hash(stock), text_hash("Story number 3 opens here.")])

@@ -1,0 +1,865 @@
+"""The check engine: label every sentence of an article against the verified index.
+
+How a check runs:
+
+1. Split the text into sentences; set aside those with nothing to verify
+   (``not_checked``: bylines, datelines, share text, other languages ...).
+2. Fast path: sentences whose normalized text is stored in the index take their
+   vector from the index. In a repost, a lightly edited sentence (character-trigram
+   similarity of at least ``check_near_duplicate`` to a sentence of the article that
+   the verbatim sentences copy) is matched to that sentence by its text. Only the
+   rest go to the encoder.
+3. Nearest neighbours of every sentence; the verified articles that many
+   sentences match strongly are the article's *sources* (a repost copies them).
+4. Each source is aligned with the article by a monotonic alignment over the
+   similarity matrix (a repost keeps its source's order): a paraphrase shows as
+   a pair in its slot, an insertion as a gap. Similarity alone cannot separate
+   a paraphrase from an invented in-topic sentence, the slot can.
+5. Every aligned or near match goes through the fact comparison (numbers,
+   dates, names, negation, quantifiers): a one-character edit can turn 12 into 120.
+6. Labels follow the documented precedence: supported-by-reporting, then
+   debunked, then altered, then injected (inside copied text) or unsupported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import threading
+import weakref
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from credibility import __version__
+from credibility.embed.embedder import Embedder
+from credibility.engine.search import evidence_for
+from credibility.errors import InputError
+from credibility.model.records import Evidence, Span
+from credibility.model.verdicts import DEBUNKED_VERDICTS
+from credibility.settings import Settings
+from credibility.text.facts import Change, compare_facts
+from credibility.text.normalize import normalize, text_hash
+from credibility.text.sentences import split_sentences
+from credibility.text.triage import triage_sentence
+from index.store import ArticleRow, IndexReader, SentenceRow
+
+ENGINE_VERSION = "2"
+
+Label = Literal["supported", "altered", "unsupported", "injected", "debunked", "not_checked"]
+LABELS: tuple[Label, ...] = ("supported", "altered", "unsupported", "injected", "debunked", "not_checked")
+ArticleLabel = Literal["clean", "altered", "injected", "debunked", "unsupported", "mixed"]
+#: Labels a reviewer must look at.
+FLAGGED_LABELS: frozenset[str] = frozenset({"altered", "unsupported", "injected", "debunked"})
+
+_PROMO = re.compile(
+    r"^\s*(read also|also read|read more|see also|related|recommended|more from|watch|listen)\b[\s:|\-–—]*",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]{3,}|\d+(?:[.,]\d+)*")
+_STOPWORDS = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "that",
+        "with",
+        "this",
+        "from",
+        "have",
+        "has",
+        "had",
+        "was",
+        "were",
+        "are",
+        "been",
+        "being",
+        "will",
+        "would",
+        "could",
+        "should",
+        "said",
+        "says",
+        "not",
+        "but",
+        "its",
+        "their",
+        "they",
+        "them",
+        "his",
+        "her",
+        "she",
+        "him",
+        "who",
+        "whom",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "than",
+        "then",
+        "there",
+        "here",
+        "also",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "while",
+        "during",
+        "through",
+        "per",
+        "our",
+        "your",
+        "you",
+        "all",
+        "any",
+        "some",
+        "most",
+        "more",
+        "many",
+        "much",
+        "such",
+        "only",
+        "own",
+        "same",
+        "other",
+        "another",
+        "each",
+        "every",
+        "both",
+        "can",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "just",
+        "very",
+        "too",
+        "out",
+        "off",
+        "upon",
+        "against",
+        "between",
+        "among",
+        "within",
+        "without",
+        "again",
+        "further",
+        "once",
+        "because",
+        "until",
+        "whether",
+        "either",
+        "neither",
+        "nor",
+        "yet",
+        "still",
+        "even",
+        "ever",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceCheck:
+    index: int
+    text: str
+    start: int
+    end: int
+    label: Label
+    flags: tuple[str, ...] = ()
+    reason: str = ""
+    score: float | None = None
+    evidence: Evidence | None = None
+    changes: tuple[Change, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+            "flags": list(self.flags),
+            "reason": self.reason,
+            "score": self.score,
+            "evidence": self.evidence.as_dict() if self.evidence else None,
+            "changes": [c.as_dict() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInfo:
+    version: str
+    model: str
+    encoder_backend: str
+    index_generation: int
+    settings_hash: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    label: ArticleLabel
+    copied_from: tuple[str, ...]
+    coverage: float
+    counts: dict[str, int]
+    engine: EngineInfo
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "copied_from": list(self.copied_from),
+            "coverage": self.coverage,
+            "counts": dict(self.counts),
+            "engine": self.engine.as_dict(),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    id: str
+    content_hash: str
+    input: str = ""
+    url: str = ""
+    title: str = ""
+    checked_at: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCheck:
+    article: ArticleInfo
+    verdict: Verdict
+    sentences: tuple[SentenceCheck, ...]
+    text: str = field(default="", repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "article": self.article.as_dict(),
+            "verdict": self.verdict.as_dict(),
+            "sentences": [s.as_dict() for s in self.sentences],
+        }
+
+
+def settings_hash(settings: Settings) -> str:
+    """Hash of the settings that change labels, so any result can be reproduced."""
+    relevant = {k: v for k, v in settings.model_dump().items() if k.startswith("check_")}
+    relevant["model"] = settings.model
+    relevant["encoder_backend"] = settings.encoder_backend
+    blob = json.dumps(relevant, sort_keys=True, default=str).encode()
+    return hashlib.blake2b(blob, digest_size=6).hexdigest()
+
+
+def article_id_for(text: str, url: str = "") -> str:
+    return url or "sha1-" + hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:16]
+
+
+def content_words(text: str) -> frozenset[str]:
+    words = set()
+    for word in _WORD.findall(text.casefold()):
+        if word in _STOPWORDS:
+            continue
+        # A crude stem: plural and possessive endings should not hide a shared word.
+        words.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)
+    return frozenset(words)
+
+
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two sets (content words, character trigrams): 1.0 when they are equal."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def containment(part: frozenset[str], whole: frozenset[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def align(similarity: np.ndarray, floor: float) -> list[tuple[int, int]]:
+    """Monotonic alignment maximising the summed (similarity - floor) of aligned pairs.
+
+    Pairs below ``floor`` never align; rows and columns may be skipped for free, so an
+    inserted sentence becomes a gap and a dropped source sentence costs nothing.
+    """
+    n, m = similarity.shape
+    if n == 0 or m == 0:
+        return []
+    gain = np.where(similarity >= floor, similarity - floor + 1e-6, -np.inf).tolist()
+    # Plain lists: element access on numpy arrays costs ~10x more in this inner loop.
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        row_gain = gain[i - 1]
+        prev = score[i - 1]
+        current = score[i]
+        for j in range(1, m + 1):
+            best = prev[j] if prev[j] >= current[j - 1] else current[j - 1]
+            diagonal = prev[j - 1] + row_gain[j - 1]
+            current[j] = diagonal if diagonal > best else best
+    pairs: list[tuple[int, int]] = []
+    i, j = n, m
+    while i > 0 and j > 0:
+        if score[i][j] == score[i - 1][j]:
+            i -= 1
+        elif score[i][j] == score[i][j - 1]:
+            j -= 1
+        else:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+    pairs.reverse()
+    return pairs
+
+
+@dataclass
+class _Candidate:
+    """What the engine knows about one checkable sentence while it decides."""
+
+    position: int  # index into the checkable list
+    span: Span
+    words: frozenset[str]
+    norm_hash: str
+    hits: list[tuple[SentenceRow, ArticleRow, float]] = field(default_factory=list)
+    aligned: tuple[SentenceRow, ArticleRow, float] | None = None
+    aligned_accepted: bool = False
+    #: A sentence of a copied article that this one nearly repeats, and their text similarity.
+    near: tuple[SentenceRow, float] | None = None
+    #: The alignment paired it with that sentence (a near duplicate anywhere else is re-checked).
+    near_in_place: bool = False
+
+
+#: Near-duplicate matching needs this many normalized characters: on shorter sentences one edit
+#: moves the trigram similarity too far for it to mean "the same sentence, lightly edited".
+NEAR_DUPLICATE_MIN_CHARS = 40
+
+
+def trigrams(text: str) -> frozenset[str]:
+    """Character trigrams of the normalized text."""
+    key = normalize(text)
+    return frozenset(key[k : k + 3] for k in range(max(1, len(key) - 2)))
+
+
+#: A near duplicate whose stand-in vector comes this close to a debunked claim's threshold goes to
+#: the encoder: its edit may be what makes it the claim, and only its own vector can tell.
+NEAR_DUPLICATE_CLAIM_MARGIN = 0.15
+
+
+class _EmbeddingMemo:
+    """Recently encoded sentences of one embedder (least recently used out first), thread-safe."""
+
+    def __init__(self) -> None:
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, hashes: Iterable[str], limit: int) -> dict[str, np.ndarray]:
+        if limit <= 0:  # the memo is switched off: neither read nor written
+            return {}
+        with self._lock:
+            found = {h: self._vectors[h] for h in hashes if h in self._vectors}
+            for h in found:
+                self._vectors.move_to_end(h)
+        return found
+
+    def put(self, vectors: dict[str, np.ndarray], limit: int) -> None:
+        if limit <= 0:
+            return
+        with self._lock:
+            for h, vector in vectors.items():
+                self._vectors[h] = vector.copy()
+                self._vectors.move_to_end(h)
+            while len(self._vectors) > limit:
+                self._vectors.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
+
+# One memo per embedder object, shared by every engine built on it: the flows and the server build
+# an engine per article around the process's one embedder. Weak keys: a dropped embedder (a test's
+# fake) takes its memo with it, and another embedder never sees its vectors.
+_memos: weakref.WeakKeyDictionary[Any, _EmbeddingMemo] = weakref.WeakKeyDictionary()
+_memos_lock = threading.Lock()
+
+
+def _memo_for(embedder: Embedder) -> _EmbeddingMemo:
+    with _memos_lock:
+        try:
+            memo = _memos.get(embedder)
+            if memo is None:
+                memo = _memos[embedder] = _EmbeddingMemo()
+            return memo
+        except TypeError:  # not weakly referenceable: a memo for this engine alone
+            return _EmbeddingMemo()
+
+
+class CheckEngine:
+    """Checks articles against an open index. Holds no per-article state; reuse it."""
+
+    def __init__(self, reader: IndexReader, embedder: Embedder, settings: Settings) -> None:
+        self.reader = reader
+        self.embedder = embedder
+        self.settings = settings
+        self._memo = _memo_for(embedder)
+
+    def engine_info(self) -> EngineInfo:
+        return EngineInfo(
+            version=f"{__version__}+engine{ENGINE_VERSION}",
+            model=self.settings.model,
+            encoder_backend=self.embedder.backend,
+            index_generation=self.reader.generation,
+            settings_hash=settings_hash(self.settings),
+        )
+
+    # --- the public entry point --------------------------------------------------------
+    def check(self, text: str, *, title: str = "", url: str = "", input_name: str = "") -> ArticleCheck:
+        size = len(text.encode("utf-8"))
+        if size > self.settings.max_check_bytes:
+            raise InputError(
+                f"the article is {size:,} bytes, above the {self.settings.max_check_bytes:,}-byte cap "
+                "(raise CREDIBILITY_MAX_CHECK_BYTES to check it)"
+            )
+        if not text.strip():
+            raise InputError("the article is empty")
+        spans = split_sentences(text)
+        if not spans:
+            raise InputError("the article has no sentences")
+        results: dict[int, SentenceCheck] = {}
+        candidates: list[_Candidate] = []
+        for n, span in enumerate(spans):
+            triage = triage_sentence(span.text)
+            if triage is not None:
+                results[n] = SentenceCheck(
+                    n, span.text, span.start, span.end, "not_checked", reason=triage.reason
+                )
+            else:
+                candidates.append(_Candidate(n, span, content_words(span.text), text_hash(span.text)))
+        if candidates:
+            # A near duplicate the alignment does not keep in its slot goes to the full path, and
+            # the rest is matched again; after two rounds every sentence takes the full path.
+            no_near: set[int] = set()
+            for round_ in range(3):
+                vectors = self._match(candidates, no_near)
+                sources = self._sources(candidates)
+                self._align(candidates, sources, vectors)
+                misplaced = {
+                    k for k, c in enumerate(candidates) if c.near is not None and not c.near_in_place
+                }
+                if not misplaced:
+                    break
+                no_near = no_near | misplaced if round_ == 0 else set(range(len(candidates)))
+            for candidate in candidates:
+                results[candidate.position] = self._label(candidate, bool(sources), sources)
+            self._smooth_split_sentences(candidates, results)
+        else:
+            sources = []
+        sentences = tuple(results[n] for n in range(len(spans)))
+        verdict = self._verdict(sentences, sources)
+        info = ArticleInfo(
+            id=article_id_for(text, url),
+            content_hash=text_hash(text),
+            input=input_name,
+            url=url,
+            title=title,
+            checked_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )
+        return ArticleCheck(info, verdict, sentences, text)
+
+    # --- steps -------------------------------------------------------------------------
+    def _match(self, candidates: list[_Candidate], no_near: set[int]) -> np.ndarray:
+        """Fill each candidate's matches; returns the sentence vectors.
+
+        Fast path: a sentence whose normalized text is stored in the index takes its
+        vector from the index and its matches from the exact lookup (score 1.0), so it
+        needs neither the encoder nor a nearest-neighbour search. A near duplicate (see
+        ``_near_duplicates``; not those in ``no_near``) is matched to its sentence by text
+        and stands in the alignment at that sentence's slot only; one the alignment does
+        not keep there, or that comes near a debunked claim, goes through the full path.
+        Facts are compared and labels decided as on the full path.
+        """
+        hashes = [c.norm_hash for c in candidates]
+        fast = self.settings.check_fast_path
+        exact = self.reader.sentences_by_hash(hashes, self.settings.check_neighbours) if fast else {}
+        cached = self.reader.cached_vectors(hashes)
+        # Near duplicates are chosen from the text and the index alone (not from this process's
+        # memo), so the same article gets the same result whatever was checked before it.
+        near: dict[int, tuple[SentenceRow, float]] = {}
+        if fast and self.settings.check_near_duplicate < 1.0:
+            skip = no_near | {i for i, h in enumerate(hashes) if h in cached}
+            near = self._near_duplicates(candidates, exact, skip)
+        limit = self.settings.check_embedding_cache
+        cached.update(self._memo.get((h for h in hashes if h not in cached), limit))
+        vectors = np.zeros((len(candidates), self.reader.dimension), dtype=np.float32)
+        for i, h in enumerate(hashes):
+            if h in cached:
+                vectors[i] = cached[h]
+        found: dict[int, list[tuple[SentenceRow, float]]] = {}
+        verdicts = sorted(DEBUNKED_VERDICTS)
+        if near:
+            positions = sorted(near)
+            stand_ins = self.reader.vectors([near[i][0].id for i in positions])
+            claim_hits = self.reader.search_claims(stand_ins, 3, verdicts)
+            claim_rows = self.reader.sentences(sid for row in claim_hits for sid, _ in row)
+            close = self.settings.check_claim_score - NEAR_DUPLICATE_CLAIM_MARGIN
+            for k, (i, row) in enumerate(zip(positions, claim_hits, strict=True)):
+                if row and row[0][1] >= close:
+                    del near[i]
+                    continue
+                vectors[i] = stand_ins[k]
+                found[i] = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
+            # Its sentence, and that sentence's verbatim copies in other articles (a syndicated
+            # story), at their text similarity: what a search with a vector of its own would put
+            # first, so the sources are counted as on the full path.
+            copies = self.reader.sentences_by_hash(
+                {near[i][0].norm_hash for i in near}, self.settings.check_neighbours
+            )
+            for i, (own, text_similarity) in near.items():
+                same_text = [own, *(r for r in copies.get(own.norm_hash, ()) if r.id != own.id)]
+                pairs = [(r, text_similarity) for r in same_text] + found.get(i, [])
+                found[i] = sorted(pairs, key=lambda pair: -pair[1])
+        to_encode = [i for i, h in enumerate(hashes) if h not in cached and i not in near]
+        if to_encode:
+            vectors[to_encode] = self.embedder.encode([candidates[i].span.text for i in to_encode])
+            self._memo.put({hashes[i]: vectors[i] for i in to_encode}, limit)
+        to_search = [i for i, h in enumerate(hashes) if h not in exact and i not in near]
+        hits = self.reader.search(vectors[to_search], self.settings.check_neighbours) if to_search else []
+        rows = self.reader.sentences(sid for row in hits for sid, _ in row)
+        for i, row in zip(to_search, hits, strict=True):
+            found[i] = [(rows[sid], score) for sid, score in row if sid in rows]
+        exact_positions = [i for i, h in enumerate(hashes) if h in exact]
+        if exact_positions:
+            # A verbatim sentence may still quote a debunked claim (the precedence flag needs it):
+            # the claims are a small index, searched for these sentences only.
+            claim_hits = self.reader.search_claims(vectors[exact_positions], 3, verdicts)
+            claim_rows = self.reader.sentences(sid for row in claim_hits for sid, _ in row)
+            for i, row in zip(exact_positions, claim_hits, strict=True):
+                near_claims = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
+                found[i] = [(r, 1.0) for r in exact[hashes[i]]] + near_claims
+        articles = self.reader.articles(row.article_id for pairs in found.values() for row, _ in pairs)
+        for i, candidate in enumerate(candidates):
+            candidate.hits = [
+                (row, articles[row.article_id], score)
+                for row, score in found.get(i, [])
+                if row.article_id in articles
+            ]
+            candidate.near = near.get(i)
+            candidate.near_in_place = False
+            candidate.aligned, candidate.aligned_accepted = None, False
+        return vectors
+
+    def _near_duplicates(
+        self, candidates: list[_Candidate], exact: dict[str, list[SentenceRow]], skip: set[int]
+    ) -> dict[int, tuple[SentenceRow, float]]:
+        """Sentences that nearly repeat a sentence of the article the verbatim ones copy.
+
+        The copied articles are ranked as ``_sources`` ranks them, from the exact matches alone.
+        Each other sentence of 40+ characters is compared by character trigrams with their
+        sentences that no sentence copies verbatim; at ``check_near_duplicate`` or above (a
+        changed number, name or word) it is that sentence, lightly edited. Its score is that text
+        similarity. A sentence claimed by two is left to the encoder for all but the closest.
+        """
+        copied = self._ranked_sources(
+            [{r.article_id for r in exact.get(c.norm_hash, ()) if r.role != "claim"} for c in candidates]
+        )
+        pending = [
+            i
+            for i, c in enumerate(candidates)
+            if c.norm_hash not in exact
+            and i not in skip
+            and len(normalize(c.span.text)) >= NEAR_DUPLICATE_MIN_CHARS
+        ]
+        if not copied or not pending:
+            return {}
+        rows = [
+            row
+            for article_id in copied
+            for row in self.reader.article_sentences(article_id)
+            if row.role != "claim" and row.norm_hash not in exact
+        ]
+        row_grams = [trigrams(row.text) for row in rows]
+        # Never under the source score: a near duplicate counts towards its source.
+        threshold = max(self.settings.check_near_duplicate, self.settings.check_source_score)
+        best_for_row: dict[int, tuple[int, float]] = {}
+        for i in pending:
+            grams = trigrams(candidates[i].span.text)
+            best, best_similarity = -1, 0.0
+            for j, other in enumerate(row_grams):
+                similarity = dice(grams, other)
+                if similarity > best_similarity:
+                    best, best_similarity = j, similarity
+            if (
+                best >= 0
+                and best_similarity >= threshold
+                and best_similarity > best_for_row.get(best, (i, 0.0))[1]
+            ):
+                best_for_row[best] = (i, best_similarity)
+        return {i: (rows[j], round(similarity, 4)) for j, (i, similarity) in best_for_row.items()}
+
+    def _sources(self, candidates: list[_Candidate]) -> list[str]:
+        """Verified articles that this one copies: many of its sentences match them strongly."""
+        return self._ranked_sources(
+            [
+                {
+                    article.id
+                    for sentence, article, score in candidate.hits
+                    if score >= self.settings.check_source_score and sentence.role != "claim"
+                }
+                for candidate in candidates
+            ]
+        )
+
+    def _ranked_sources(self, matched: list[set[str]]) -> list[str]:
+        """The articles that enough sentences match (one set of article ids per sentence), most first."""
+        support: Counter[str] = Counter()
+        for articles in matched:
+            support.update(articles)
+        needed = max(
+            self.settings.check_source_min_sentences,
+            int(np.ceil(self.settings.check_source_min_share * len(matched))),
+        )
+        ranked = [aid for aid, count in support.most_common() if count >= needed]
+        return ranked[: self.settings.check_max_sources]
+
+    def _align(self, candidates: list[_Candidate], sources: list[str], queries: np.ndarray) -> None:
+        if not sources:
+            return
+        for source_id in sources:
+            article = self.reader.article(source_id)
+            if article is None:
+                continue
+            rows = [r for r in self.reader.article_sentences(source_id) if r.role != "claim"]
+            if not rows:
+                continue
+            source_vectors = self.reader.vectors([r.id for r in rows])
+            similarity = queries @ source_vectors.T
+            slot = {row.id: j for j, row in enumerate(rows)}
+            for i, candidate in enumerate(candidates):
+                if candidate.near is not None and candidate.near[0].id in slot:
+                    # A near duplicate's row is its stand-in's (its sentence's similarities to the
+                    # others), with its own slot at their text similarity: under a verbatim copy.
+                    similarity[i, slot[candidate.near[0].id]] = candidate.near[1]
+            for i, j in align(similarity, self.settings.check_align_floor):
+                score = float(similarity[i, j])
+                candidate = candidates[i]
+                if candidate.near is not None:
+                    if rows[j].id == candidate.near[0].id:
+                        candidate.near_in_place = True
+                        candidate.aligned = (rows[j], article, score)
+                elif candidate.aligned is None or score > candidate.aligned[2]:
+                    candidate.aligned = (rows[j], article, score)
+        for candidate in candidates:
+            if candidate.near is not None:
+                candidate.aligned_accepted = candidate.near_in_place
+            elif candidate.aligned is not None:
+                sentence, _, score = candidate.aligned
+                bonus = self.settings.check_lexical_weight * dice(
+                    candidate.words, content_words(sentence.text)
+                )
+                candidate.aligned_accepted = score >= 0.9 or score + bonus >= self.settings.check_align_accept
+
+    def _best(
+        self, candidate: _Candidate, *, roles: tuple[str, ...], verdicts: frozenset[str] | None = None
+    ) -> tuple[SentenceRow, ArticleRow, float] | None:
+        for sentence, article, score in candidate.hits:  # hits are best first
+            if sentence.role not in roles:
+                continue
+            if verdicts is not None and article.verdict not in verdicts:
+                continue
+            return sentence, article, score
+        return None
+
+    def _debunked_claim(self, candidate: _Candidate) -> tuple[SentenceRow, ArticleRow, float] | None:
+        for sentence, article, score in candidate.hits:
+            if score < self.settings.check_claim_score:
+                break
+            if sentence.role != "claim" or article.verdict not in DEBUNKED_VERDICTS:
+                continue
+            # "5G masts do not spread viruses" agrees with the fact-check, it does not repeat the claim.
+            if any(change.kind == "negation" for change in compare_facts(candidate.span.text, sentence.text)):
+                continue
+            return sentence, article, score
+        return None
+
+    def _label(self, c: _Candidate, in_repost: bool, sources: list[str]) -> SentenceCheck:
+        span = c.span
+
+        def result(label: Label, **details: Any) -> SentenceCheck:
+            return SentenceCheck(c.position, span.text, span.start, span.end, label, **details)
+
+        is_promo = bool(_PROMO.match(span.text))
+        claim = self._debunked_claim(c)
+
+        # The reporting match: the aligned slot when accepted, else a strong free match.
+        reporting: tuple[SentenceRow, ArticleRow, float] | None = None
+        how = ""
+        if c.aligned is not None and c.aligned_accepted:
+            reporting, how = c.aligned, "aligned"
+        elif not (in_repost and is_promo):
+            best = self._best(c, roles=("body", "title"))
+            true_claim = self._best(c, roles=("claim",), verdicts=frozenset({"true"}))
+            if true_claim is not None and (best is None or true_claim[2] > best[2]):
+                best = true_claim
+            if best is not None and best[2] >= self.settings.check_free_altered:
+                reporting, how = best, "free"
+        changes: tuple[Change, ...] = ()
+        if reporting is not None:
+            sentence, article, score = reporting
+            # Identical normalized text cannot differ in a fact: skip the comparison.
+            if sentence.norm_hash != c.norm_hash:
+                changes = tuple(compare_facts(span.text, sentence.text))
+            if how == "free" and not changes and score < self.settings.check_free_support:
+                reporting = None  # a near match with no changed fact is not support on its own
+            elif how == "free" and claim is not None and claim[1].id == article.id:
+                # The fact-check restating the claim it debunks is no support for the claim.
+                reporting = None
+        if reporting is not None and not changes:
+            sentence, article, score = reporting
+            flags = ["exact"] if c.norm_hash == sentence.norm_hash else []
+            if c.near is not None:
+                flags.append("near_duplicate")
+            if claim is not None:
+                flags.append("quotes_debunked_claim")
+            if flags[:1] == ["exact"]:
+                where = "verbatim"
+            elif c.near is not None:
+                where = f"nearly verbatim (text similarity {score:.2f}) in its place in"
+            else:
+                where = "in its place in" if how == "aligned" else "in"
+            return result(
+                "supported",
+                flags=tuple(flags),
+                reason=f"{where} verified article {article.id}",
+                score=round(score, 4),
+                evidence=evidence_for(sentence, article, score),
+            )
+        inside = in_repost and not (c.aligned is not None and c.aligned_accepted)
+        if claim is not None:
+            sentence, article, score = claim
+            debunked_flags = ["injected"] if inside else []
+            if is_promo:
+                debunked_flags.append("promo")
+            return result(
+                "debunked",
+                flags=tuple(debunked_flags),
+                reason=f"matches a claim rated {article.rating or article.verdict!r} ({article.verdict})"
+                + (f" by {article.source}" if article.source else ""),
+                score=round(score, 4),
+                evidence=evidence_for(sentence, article, score),
+            )
+        if reporting is not None and changes:
+            sentence, article, score = reporting
+            described = "; ".join(
+                f"{ch.kind}: {ch.evidence_text or '-'} -> {ch.article_text or '-'}" for ch in changes
+            )
+            return result(
+                "altered",
+                flags=("near_duplicate",) if c.near is not None else (),
+                reason=f"near match of verified article {article.id} with changed facts ({described})",
+                score=round(score, 4),
+                evidence=evidence_for(sentence, article, score),
+                changes=changes,
+            )
+        best_any = c.hits[0] if c.hits else None
+        evidence = evidence_for(best_any[0], best_any[1], best_any[2]) if best_any else None
+        score_any = round(best_any[2], 4) if best_any else None
+        if in_repost:
+            what = "promotional line" if is_promo else "sentence"
+            return result(
+                "injected",
+                flags=("promo",) if is_promo else (),
+                reason=f"{what} not in the source ({', '.join(sources)}) that the rest of the article copies",
+                score=score_any,
+                evidence=evidence,
+            )
+        return result(
+            "unsupported",
+            reason="no verified sentence says this"
+            + (f" (closest {score_any:.2f})" if score_any is not None else " (the index is empty)"),
+            score=score_any,
+            evidence=evidence,
+        )
+
+    def _smooth_split_sentences(
+        self, candidates: list[_Candidate], results: dict[int, SentenceCheck]
+    ) -> None:
+        """A sentence broken in two by a stray line break: a fragment inside its neighbour's evidence is supported."""
+        for k, candidate in enumerate(candidates):
+            current = results[candidate.position]
+            if current.label not in ("injected", "unsupported") or "promo" in current.flags:
+                continue
+            for neighbour in (
+                candidates[k - 1] if k else None,
+                candidates[k + 1] if k + 1 < len(candidates) else None,
+            ):
+                if neighbour is None:
+                    continue
+                other = results[neighbour.position]
+                if other.label != "supported" or other.evidence is None:
+                    continue
+                if (
+                    len(candidate.words) >= 2
+                    and containment(candidate.words, content_words(other.evidence.sentence)) >= 0.9
+                ):
+                    results[candidate.position] = SentenceCheck(
+                        candidate.position,
+                        current.text,
+                        current.start,
+                        current.end,
+                        "supported",
+                        flags=("fragment",),
+                        reason=f"part of a sentence of verified article {other.evidence.article_id} split by a line break",
+                        score=other.score,
+                        evidence=other.evidence,
+                    )
+                    break
+
+    def _verdict(self, sentences: Sequence[SentenceCheck], sources: list[str]) -> Verdict:
+        counts: dict[str, int] = {label: 0 for label in LABELS}
+        for s in sentences:
+            counts[s.label] += 1
+        checkable = len(sentences) - counts["not_checked"]
+        coverage = round(counts["supported"] / checkable, 4) if checkable else 0.0
+        label: ArticleLabel
+        if counts["debunked"]:
+            label, reason = "debunked", "repeats a claim fact-checkers rated false or misleading"
+        elif counts["injected"]:
+            label, reason = "injected", "copies verified reporting with foreign material inserted"
+        elif counts["altered"]:
+            label, reason = "altered", "copies verified reporting with changed facts"
+        elif checkable and counts["supported"] == checkable:
+            label, reason = "clean", "every checkable sentence is backed by verified reporting"
+        elif counts["supported"] == 0:
+            label, reason = "unsupported", "no sentence is backed by verified reporting"
+        else:
+            label, reason = "mixed", "some sentences are backed by verified reporting, others are not"
+        return Verdict(label, tuple(sources), coverage, counts, self.engine_info(), reason)
+
+
+def check_text(
+    text: str,
+    *,
+    reader: IndexReader,
+    embedder: Embedder,
+    settings: Settings,
+    title: str = "",
+    url: str = "",
+    input_name: str = "",
+) -> ArticleCheck:
+    """Check one article against an open index (the library's one-call entry point)."""
+    return CheckEngine(reader, embedder, settings).check(text, title=title, url=url, input_name=input_name)

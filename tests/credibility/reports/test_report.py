@@ -1,0 +1,94 @@
+"""The reviewer CSV: quoting, formula neutralisation, appending without duplicates."""
+
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+from typing import Any
+
+from credibility.reports.reviewer_csv import CSV_COLUMNS, append_rows, neutralise, rows_for
+
+
+def result(sentence: str, label: str = "injected", index: int = 0) -> dict[str, Any]:
+    return {
+        "article": {
+            "id": "art-1",
+            "url": "https://x.example/a",
+            "title": "T",
+            "checked_at": "2026-01-01T00:00:00+00:00",
+        },
+        "verdict": {"label": "injected", "copied_from": ["src-1"], "coverage": 0.75},
+        "sentences": [
+            {
+                "index": index,
+                "text": sentence,
+                "label": label,
+                "flags": [],
+                "reason": "r",
+                "score": 0.5,
+                "evidence": None,
+                "changes": [],
+            },
+            {
+                "index": index + 1,
+                "text": "Fine.",
+                "label": "supported",
+                "flags": ["exact"],
+                "reason": "",
+                "score": 1.0,
+                "evidence": {"article_id": "src-1", "sentence_id": 3, "sentence": "Fine."},
+                "changes": [],
+            },
+        ],
+    }
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_formula_cells_are_neutralised() -> None:
+    for dangerous in ('=HYPERLINK("http://evil")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(dangerous).startswith("'")
+    assert neutralise('Plain text, "quoted"') == 'Plain text, "quoted"'
+
+
+def test_csv_round_trip_quoting_and_bom(tmp_path: Path) -> None:
+    path = tmp_path / "review.csv"
+    tricky = "He said, \"=cmd|' /C calc'!A0\"\nand left."
+    append_rows(path, rows_for(result(tricky)))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
+    rows = read_csv(path)
+    assert list(rows[0].keys()) == list(CSV_COLUMNS)
+    assert rows[0]["sentence"] == tricky  # commas, quotes and newlines survive
+    append_rows(path, rows_for(result("=1+1")))
+    assert read_csv(path)[1]["sentence"] == "'=1+1"
+
+
+def test_appending_is_idempotent_and_has_one_header(tmp_path: Path) -> None:
+    path = tmp_path / "review.csv"
+    assert append_rows(path, rows_for(result("Injected line."))) == 1
+    assert append_rows(path, rows_for(result("Injected line."))) == 0
+    assert append_rows(path, rows_for(result("Another line.", index=5))) == 1
+    text = path.read_text(encoding="utf-8-sig")
+    assert text.count("row_id,") == 1
+    assert len(read_csv(path)) == 2
+    assert len(list(rows_for(result("x"), include_all=True))) == 2
+
+
+def test_concurrent_appends_do_not_interleave(tmp_path: Path) -> None:
+    path = tmp_path / "review.csv"
+
+    def work(n: int) -> None:
+        for k in range(20):
+            append_rows(path, rows_for(result(f"Line {n}-{k} " + "x" * 200, index=n * 100 + k)))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rows = read_csv(path)
+    assert len(rows) == 80 and len({r["row_id"] for r in rows}) == 80
