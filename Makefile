@@ -28,6 +28,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check credibility index flows benchmarks tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The report tests drive Debian's chromium headless (never a downloaded browser).
 browser:

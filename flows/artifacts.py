@@ -15,7 +15,8 @@ from typing import TypeVar, cast
 
 from prefect.states import Completed
 
-from flows.models import CheckOutcome, IngestSummary, MonitorSummary, Problem
+from credibility.model.records import IngestReport, LoadProblem
+from flows.models import CheckOutcome, MonitorSummary
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -63,11 +64,11 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     return lines
 
 
-def _problems(problems: Sequence[Problem], limit: int = 50) -> list[str]:
+def _problems(problems: Sequence[LoadProblem], limit: int = 50) -> list[str]:
     if not problems:
         return []
     lines = ["", f"### Skipped ({len(problems)})", ""]
-    lines += _table(["input", "reason"], ([md(p.origin, 200), md(p.reason)] for p in problems[:limit]))
+    lines += _table(["input", "reason"], ([md(p.origin, 200), md(p.message)] for p in problems[:limit]))
     if len(problems) > limit:
         lines.append(f"\n… and {len(problems) - limit} more (see the flow run logs)")
     return lines
@@ -106,7 +107,7 @@ def check_markdown(outcome: CheckOutcome) -> str:
     return "\n".join(lines)
 
 
-def ingest_markdown(summary: IngestSummary, index_dir: str) -> str:
+def ingest_markdown(summary: IngestReport, index_dir: str) -> str:
     lines = [
         "## Verified index update",
         "",

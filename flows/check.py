@@ -14,7 +14,9 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from credibility.app import Home
 from credibility.errors import InputError
+from credibility.settings import Settings
 from flows.artifacts import check_markdown, check_message, finish
 from flows.config import Execution, FlowSettings, library_settings, reports_dir
 from flows.events import emit_flagged
@@ -22,22 +24,11 @@ from flows.models import CheckOutcome, CheckRequest
 from flows.warm import require_index, run_check
 
 
-def read_article(path: str, max_bytes: int) -> str:
-    """The text of an article file (UTF-8), with the library's size cap and messages."""
-    from credibility.inputs.loaders import decode_utf8
-
-    file = Path(path).expanduser()
-    if not file.is_file():
+def read_article(path: str, settings: Settings) -> str:
+    """The text of an article file (UTF-8 text or a saved HTML page), read as the CLI reads it."""
+    if not Path(path).expanduser().is_file():
         raise InputError(f"no such article file: {path}")
-    size = file.stat().st_size
-    if size > max_bytes:
-        raise InputError(
-            f"{path} is {size:,} bytes, above the {max_bytes:,}-byte cap (raise CREDIBILITY_MAX_CHECK_BYTES)"
-        )
-    try:
-        return decode_utf8(file.read_bytes())
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from exc
+    return Home(settings).read_input(str(Path(path).expanduser())).text
 
 
 @flow(name="check-article", persist_result=True)
@@ -53,7 +44,8 @@ def check_article(
 
     Args:
         text: the article text (give `text` or `path`).
-        path: a UTF-8 text file holding the article, readable where the check runs.
+        path: a UTF-8 text file (or a saved HTML page) holding the article, readable where the
+            check runs.
         title: the article's title, if known.
         url: where the article was published (recorded with the result; not fetched).
         home: data folder holding the index and results (default: CREDIBILITY_HOME).
@@ -68,7 +60,7 @@ def check_article(
     if (text is None) == (path is None):
         raise InputError("give the article as `text` or as `path` (exactly one of them)")
     if path is not None:
-        text = read_article(path, settings.max_check_bytes)
+        text = read_article(path, settings)
     assert text is not None
     if not text.strip():
         raise InputError("the article is empty")

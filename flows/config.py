@@ -1,22 +1,24 @@
 """Settings of the flows layer, beside the library's :class:`~credibility.settings.Settings`.
 
-Read from the same ``CREDIBILITY_*`` environment variables. Nothing here loads a
-model or imports Prefect: served flow runs start in a fresh process and must
-stay cheap to import.
+Read from the same ``CREDIBILITY_*`` environment variables. A bad value raises
+:class:`~credibility.errors.ConfigError` naming the variable, the value and what
+is expected (as the library's settings do), never a pydantic traceback. Nothing
+here loads a model or imports Prefect: served flow runs start in a fresh process
+and must stay cheap to import.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from credibility.errors import ConfigError
-from credibility.settings import Settings
+from credibility.settings import ReadableSettings, Settings, load_settings
 
 #: Where a check runs: "worker" hands it to the warm background-task worker,
 #: "local" loads the model in the flow's own process, "auto" picks the worker
@@ -24,7 +26,9 @@ from credibility.settings import Settings
 Execution = Literal["auto", "worker", "local"]
 
 
-class FlowSettings(BaseSettings):
+class FlowSettings(ReadableSettings):
+    """The flows' settings; ``FlowSettings()`` raises :class:`ConfigError` on a bad value."""
+
     model_config = SettingsConfigDict(env_prefix="CREDIBILITY_", extra="ignore", frozen=True)
 
     timezone: str = Field(
@@ -50,7 +54,10 @@ class FlowSettings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        zone_info(value)
+        try:
+            zone_info(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None  # reported with the variable's name
         return value
 
 
@@ -61,9 +68,17 @@ def zone_info(name: str) -> ZoneInfo:
         raise ConfigError(f"unknown time zone {name!r}; use an IANA name such as 'Europe/Paris'") from exc
 
 
+def load_flow_settings(**overrides: Any) -> FlowSettings:
+    """The flows' settings from the environment, ``overrides`` on top; ConfigError on a bad value."""
+    return FlowSettings(**overrides)
+
+
 def library_settings(home: str | Path | None = None) -> Settings:
-    """The library settings, with ``home`` overriding ``CREDIBILITY_HOME`` when given."""
-    return Settings(home=Path(home).expanduser()) if home else Settings()
+    """The library settings, with ``home`` overriding ``CREDIBILITY_HOME`` when given.
+
+    A bad ``CREDIBILITY_*`` value raises :class:`ConfigError` (one line naming the variable).
+    """
+    return load_settings(home=Path(home).expanduser()) if home else load_settings()
 
 
 def reports_dir(settings: Settings, flow_settings: FlowSettings | None = None) -> Path:

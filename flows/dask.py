@@ -23,6 +23,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
+from credibility.embed.base import EmbedderBase
 from credibility.errors import ConfigError
 from credibility.settings import Settings
 from flows.config import FlowSettings
@@ -71,7 +72,7 @@ def require_server() -> None:
         )
 
 
-class DaskEmbedder:
+class DaskEmbedder(EmbedderBase):
     """An ``Embedder`` that fans ``encode()`` out to the flow's Dask workers, chunk by chunk."""
 
     def __init__(self, settings: Settings, chunk_size: int = 256) -> None:
@@ -80,24 +81,10 @@ class DaskEmbedder:
         self._chunk = chunk_size
         # Also warms one worker's model before the first real chunk.
         name, backend, dimension = describe_model.submit(self._payload).result()
-        self._name, self._backend, self._dimension = name, backend, int(dimension)
+        super().__init__(name, backend, int(dimension))
         self.chunks_submitted = 0
 
-    @property
-    def model_name(self) -> str:
-        return self._name
-
-    @property
-    def backend(self) -> str:
-        return self._backend
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
-        if not sentences:
-            return np.zeros((0, self._dimension), dtype=np.float32)
+    def _encode(self, sentences: Sequence[str]) -> np.ndarray:
         texts = list(sentences)
         futures = [
             embed_chunk.submit(texts[start : start + self._chunk], self._payload)
@@ -107,7 +94,7 @@ class DaskEmbedder:
         return np.ascontiguousarray(np.vstack([f.result() for f in futures]), dtype=np.float32)
 
 
-class PrimedEmbedder:
+class PrimedEmbedder(EmbedderBase):
     """Serves vectors encoded ahead of time in bulk; anything not primed goes to ``base``.
 
     A bulk check primes every sentence of every article in one fan-out, then the
@@ -115,20 +102,9 @@ class PrimedEmbedder:
     """
 
     def __init__(self, base: Embedder) -> None:
+        super().__init__(base.model_name, base.backend, base.dimension)
         self._base = base
         self._vectors: dict[str, np.ndarray] = {}
-
-    @property
-    def model_name(self) -> str:
-        return self._base.model_name
-
-    @property
-    def backend(self) -> str:
-        return self._base.backend
-
-    @property
-    def dimension(self) -> int:
-        return self._base.dimension
 
     def prime(self, texts: Sequence[str]) -> int:
         fresh = sorted({t for t in texts if t not in self._vectors}, key=len)
@@ -137,12 +113,10 @@ class PrimedEmbedder:
                 self._vectors[text] = vector
         return len(fresh)
 
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+    def _encode(self, sentences: Sequence[str]) -> np.ndarray:
         missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
         if missing:
             self.prime(missing)
-        if not sentences:
-            return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._vectors[s] for s in sentences]).astype(np.float32, copy=False)
 
 

@@ -16,7 +16,8 @@ import hashlib
 
 from prefect.events import emit_event
 
-from flows.models import CheckOutcome, IngestSummary
+from credibility.model.records import IngestReport
+from flows.models import CheckOutcome
 
 ARTICLE_FLAGGED = "credibility.article.flagged"
 INDEX_UPDATED = "credibility.index.updated"
@@ -52,7 +53,7 @@ def emit_flagged(outcome: CheckOutcome, *, source_flow: str) -> None:
     )
 
 
-def emit_index_updated(summary: IngestSummary, index_dir: str) -> None:
+def emit_index_updated(summary: IngestReport, index_dir: str) -> None:
     emit_event(
         event=INDEX_UPDATED,
         resource={

@@ -17,11 +17,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from credibility.app import Home
+from credibility.model.records import IngestReport
 from flows.artifacts import ingest_markdown
 from flows.config import FlowSettings, default_sources_file, library_settings
 from flows.dask import DaskEmbedder, dask_task_runner, running_on_dask
 from flows.events import emit_index_updated
-from flows.models import IngestSummary, Problem
 from flows.sources import VerifiedInput, load_sources, require_existing
 from flows.warm import retry_unless_user_error
 
@@ -36,24 +37,12 @@ PROGRESS_EVERY = 5.0
     retry_condition_fn=retry_unless_user_error,
     cache_policy=NO_CACHE,
 )
-def ingest_inputs(group: VerifiedInput, home: str, fan_out: bool = False) -> IngestSummary:
+def ingest_inputs(group: VerifiedInput, home: str, fan_out: bool = False) -> IngestReport:
     """Index one group of inputs (files or folders of one kind). Re-running it is safe: known
     articles come back ``unchanged``."""
-    from credibility.embed.embedder import Embedder, load_embedder
-    from credibility.engine.ingest import html_file_records, ingest, open_writer
-    from credibility.inputs.loaders import InputReader
-
     logger = get_run_logger()
     settings = library_settings(home)
-    embedder: Embedder = (
-        DaskEmbedder(settings, FlowSettings().dask_chunk) if fan_out else load_embedder(settings)
-    )
-    reader = InputReader(
-        kind=group.kind,
-        source=group.source,
-        max_file_bytes=settings.max_file_bytes,
-        html_reader=lambda path, html: html_file_records(path, html, kind=group.kind, source=group.source),
-    )
+    embedder = DaskEmbedder(settings, FlowSettings().dask_chunk) if fan_out else None
     seen = 0
     outcomes: dict[str, int] = {}
     last_log = time.monotonic()
@@ -68,16 +57,13 @@ def ingest_inputs(group: VerifiedInput, home: str, fan_out: bool = False) -> Ing
             logger.info("%s: %d articles so far (%s)", group.path, seen, counts)
 
     logger.info("indexing %s (%s) into %s", group.path, group.kind, settings.index_dir)
-    with open_writer(settings, embedder) as writer:
-        report = ingest(
-            reader.read([group.path]),
-            writer,
-            embedder,
-            commit_every=settings.commit_every,
-            batch_size=max(settings.batch_size, 64),
+    with Home(settings, embedder=embedder) as core:
+        report = core.ingest(
+            [group.path],
+            kind=group.kind,
+            source=group.source,
             on_article=progress,
         )
-        generation = writer.generation
     for problem in report.problems:
         logger.warning("skipped %s: %s", problem.origin, problem.message)
     logger.info(
@@ -90,17 +76,7 @@ def ingest_inputs(group: VerifiedInput, home: str, fan_out: bool = False) -> Ing
         report.failed,
         report.sentences_embedded,
     )
-    return IngestSummary(
-        added=report.added,
-        replaced=report.replaced,
-        unchanged=report.unchanged,
-        duplicates=report.duplicates,
-        failed=report.failed,
-        sentences_added=report.sentences_added,
-        sentences_embedded=report.sentences_embedded,
-        index_generation=generation,
-        problems=[Problem(origin=p.origin, reason=p.message) for p in report.problems],
-    )
+    return report
 
 
 @flow(name="ingest-verified", persist_result=True, log_prints=True)
@@ -108,7 +84,7 @@ def ingest_verified(
     inputs: list[VerifiedInput] | None = None,
     sources_file: str | None = None,
     home: str | None = None,
-) -> IngestSummary:
+) -> IngestReport:
     """Add verified reporting and fact-checks to the index.
 
     Args:
@@ -132,7 +108,7 @@ def ingest_verified(
     fan_out = running_on_dask()
     if fan_out:
         logger.info("embedding on the Dask workers; writing here")
-    summary = IngestSummary()
+    summary = IngestReport()
     for group in groups:
         summary = summary.merge(ingest_inputs(group, str(settings.home), fan_out))
     create_markdown_artifact(

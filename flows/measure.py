@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import flows  # noqa: F401  (the quiet environment, before Prefect)
-from credibility.demo import sample_paths
+from credibility.app import sample_paths
 
 _PROMOS = (
     "READ ALSO  Scientists confirm 5G phone masts spread the virus that causes the flu",
@@ -117,20 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = check_by_rest(api, {"text": _repost(n, "REST"), "home": home})
         assert run["state"]["type"] == "COMPLETED", run["state"]
 
-    from credibility.reports.reviewer_csv import append_rows, rows_for
-    from credibility.store.results import ResultsStore
-    from flows.warm import warm_checker
+    from flows.warm import warm_up
 
-    # The floor: the same check, store and CSV append in this process, without Prefect.
+    # The floor: the same check, store, decisions and CSV append in this process, without Prefect.
     settings = library_settings(args.home)
-    checker = warm_checker(settings)
-    checker.warm_up()
+    core = warm_up(settings)
 
     def bare(n: int) -> None:
-        check = checker.check(_repost(n, "bare"))
-        with ResultsStore(settings.results_db) as store:
-            store.save(check)
-        append_rows(Path(tempfile.gettempdir()) / "credibility-measure.csv", rows_for(check.as_dict()))
+        checked = core.check(_repost(n, "bare"))
+        core.export_csv([checked.check], Path(tempfile.gettempdir()) / "credibility-measure.csv")
 
     _timed("check+store+CSV, no Prefect", args.runs, bare)
     _timed("long-lived caller (.delay)", args.runs, lambda n: check_now(_repost(n, "delay"), home=home))

@@ -1,7 +1,8 @@
 """Typed flow parameters and results (pydantic, so they validate in the UI, the CLI and the API).
 
 Results are small and JSON-friendly: the full check lives in the results store and
-is passed around by its key, never as a model object.
+is passed around by its key, never as a model object. This module reads results only: it
+imports neither the engine nor FAISS (a thin flow process starts fast).
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from credibility.model.records import LoadProblem
+from credibility.model.result import ArticleCheck, SentenceCheck
 
 
 class CheckRequest(BaseModel):
@@ -37,9 +41,27 @@ class FlaggedSentence(BaseModel):
     evidence_verdict: str = ""
     changes: list[dict[str, Any]] = Field(default_factory=list)
 
+    @classmethod
+    def from_sentence(cls, sentence: SentenceCheck) -> FlaggedSentence:
+        evidence = sentence.evidence
+        return cls(
+            index=sentence.index,
+            label=sentence.label,
+            text=sentence.text,
+            reason=sentence.reason,
+            flags=list(sentence.flags),
+            score=sentence.score,
+            evidence_article_id=evidence.article_id if evidence else "",
+            evidence_sentence=evidence.sentence if evidence else "",
+            evidence_claim=evidence.claim if evidence else "",
+            evidence_verdict=evidence.verdict if evidence else "",
+            changes=[c.as_dict() for c in sentence.changes],
+        )
+
 
 class CheckOutcome(BaseModel):
-    """What a check returns to its caller: the stored result's key and the reviewer's summary."""
+    """What a check returns to its caller: the stored result's key and the reviewer's summary
+    (reviewer decisions applied: a dismissed flag is not listed)."""
 
     check_key: str
     article_id: str
@@ -60,93 +82,23 @@ class CheckOutcome(BaseModel):
     checked_by: str = ""
 
     @classmethod
-    def from_result(cls, check_key: str, result: dict[str, Any]) -> CheckOutcome:
-        """Build from ``ArticleCheck.as_dict()`` (or a stored result)."""
-        article, verdict = result["article"], result["verdict"]
-        wanted = flagged_labels()
-        flagged = []
-        for sentence in result["sentences"]:
-            if sentence["label"] not in wanted:
-                continue
-            evidence = sentence.get("evidence") or {}
-            flagged.append(
-                FlaggedSentence(
-                    index=sentence["index"],
-                    label=sentence["label"],
-                    text=sentence["text"],
-                    reason=sentence.get("reason", ""),
-                    flags=list(sentence.get("flags", [])),
-                    score=sentence.get("score"),
-                    evidence_article_id=str(evidence.get("article_id", "")),
-                    evidence_sentence=str(evidence.get("sentence", "")),
-                    evidence_claim=str(evidence.get("claim", "")),
-                    evidence_verdict=str(evidence.get("verdict", "")),
-                    changes=list(sentence.get("changes", [])),
-                )
-            )
+    def from_check(cls, check_key: str, check: ArticleCheck) -> CheckOutcome:
+        """Build from a reviewed check result."""
+        article, verdict = check.article, check.verdict
         return cls(
             check_key=check_key,
-            article_id=article["id"],
-            content_hash=article["content_hash"],
-            title=article.get("title", ""),
-            url=article.get("url", ""),
-            input_name=article.get("input", ""),
-            checked_at=article["checked_at"],
-            label=verdict["label"],
-            coverage=verdict["coverage"],
-            counts=dict(verdict["counts"]),
-            copied_from=list(verdict["copied_from"]),
-            index_generation=int(verdict["engine"]["index_generation"]),
-            flagged=flagged,
-        )
-
-
-def flagged_labels() -> frozenset[str]:
-    # Imported here: credibility.engine.check pulls numpy and FAISS, too slow for a thin flow process.
-    from credibility.engine.check import FLAGGED_LABELS
-
-    return FLAGGED_LABELS
-
-
-class Problem(BaseModel):
-    """An input that was skipped, and why."""
-
-    origin: str
-    reason: str
-
-
-class IngestSummary(BaseModel):
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    failed: int = 0
-    sentences_added: int = 0
-    sentences_embedded: int = 0
-    index_generation: int = 0
-    problems: list[Problem] = Field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.replaced)
-
-    def merge(self, other: IngestSummary) -> IngestSummary:
-        numbers = {
-            name: getattr(self, name) + getattr(other, name)
-            for name in (
-                "added",
-                "replaced",
-                "unchanged",
-                "duplicates",
-                "failed",
-                "sentences_added",
-                "sentences_embedded",
-            )
-        }
-        return IngestSummary(
-            **numbers,
-            index_generation=max(self.index_generation, other.index_generation),
-            problems=[*self.problems, *other.problems],
+            article_id=article.id,
+            content_hash=article.content_hash,
+            title=article.title,
+            url=article.url,
+            input_name=article.input,
+            checked_at=article.checked_at,
+            label=verdict.label,
+            coverage=verdict.coverage,
+            counts=dict(verdict.counts),
+            copied_from=list(verdict.copied_from),
+            index_generation=verdict.engine.index_generation,
+            flagged=[FlaggedSentence.from_sentence(s) for s in check.flagged],
         )
 
 
@@ -159,11 +111,12 @@ class MonitorSummary(BaseModel):
     csv_path: str = ""
     csv_rows_added: int = 0
     check_keys: list[str] = Field(default_factory=list)
-    problems: list[Problem] = Field(default_factory=list)
+    problems: list[LoadProblem] = Field(default_factory=list)
 
 
 class ReportSummary(BaseModel):
     csv_path: str
     checks: int
     rows: int
-    decisions_kept: int
+    #: Decisions typed into the file being rebuilt, stored in the decision store first.
+    decisions_imported: int

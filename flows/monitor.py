@@ -17,14 +17,14 @@ the run before anything is checked or written.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from credibility.app import Home, MonitoredArticle
 from credibility.errors import InputError
-from credibility.model.records import ArticleRecord
+from credibility.model.records import LoadProblem
 from credibility.settings import Settings
 from flows.artifacts import finish, monitor_markdown
 from flows.config import (
@@ -39,7 +39,7 @@ from flows.config import (
 )
 from flows.dask import DaskEmbedder, PrimedEmbedder, dask_task_runner, running_on_dask
 from flows.events import emit_flagged
-from flows.models import CheckOutcome, CheckRequest, MonitorSummary, Problem
+from flows.models import CheckOutcome, CheckRequest, MonitorSummary
 from flows.sources import load_sources, require_existing
 from flows.warm import (
     check_and_store,
@@ -49,40 +49,11 @@ from flows.warm import (
     start_waiter,
     use_worker,
     wait_for_result,
-    warm_checker,
+    warm_home,
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Article:
-    record: ArticleRecord
-    content_hash: str
-
-
-def read_articles(paths: list[str], settings: Settings) -> tuple[list[_Article], list[Problem], int]:
-    """Every readable article under the paths, once per content; plus the unreadable ones."""
-    from credibility.inputs.loaders import InputReader
-    from credibility.model.records import LoadProblem
-    from credibility.text.normalize import text_hash
-
-    reader = InputReader(max_file_bytes=settings.max_file_bytes)
-    articles: dict[str, _Article] = {}
-    problems: list[Problem] = []
-    seen = 0
-    for item in reader.read(paths):
-        if isinstance(item, LoadProblem):
-            problems.append(Problem(origin=item.origin, reason=item.message))
-            continue
-        seen += 1
-        if not item.text.strip():
-            problems.append(Problem(origin=item.origin or item.id, reason="no article text to check"))
-            continue
-        digest = text_hash(item.text)
-        articles.setdefault(digest, _Article(item, digest))
-    return list(articles.values()), problems, seen
-
-
-def _request(article: _Article, home: str) -> CheckRequest:
+def _request(article: MonitoredArticle, home: str) -> CheckRequest:
     record = article.record
     return CheckRequest(
         text=record.text, title=record.title, url=record.url, input_name=record.origin or record.id, home=home
@@ -94,8 +65,8 @@ WORKER_BATCH = 20
 
 
 def _check_on_worker(
-    articles: list[_Article], home: str, timeout: float
-) -> tuple[list[CheckOutcome], list[Problem]]:
+    articles: list[MonitoredArticle], home: str, timeout: float
+) -> tuple[list[CheckOutcome], list[LoadProblem]]:
     start_waiter()
     requests = [_request(a, home) for a in articles]
     futures = [
@@ -103,7 +74,7 @@ def _check_on_worker(
         for start in range(0, len(requests), WORKER_BATCH)
     ]
     outcomes: list[CheckOutcome] = []
-    problems: list[Problem] = []
+    problems: list[LoadProblem] = []
     for future in futures:
         for result in wait_for_result(future, timeout):
             if isinstance(result, CheckOutcome):
@@ -113,9 +84,9 @@ def _check_on_worker(
     return outcomes, problems
 
 
-def _check_here(articles: list[_Article], home: str) -> tuple[list[CheckOutcome], list[Problem]]:
+def _check_here(articles: list[MonitoredArticle], home: str) -> tuple[list[CheckOutcome], list[LoadProblem]]:
     outcomes: list[CheckOutcome] = []
-    problems: list[Problem] = []
+    problems: list[LoadProblem] = []
     for article in articles:
         state = check_and_store(_request(article, home), return_state=True)
         if state.is_completed():
@@ -124,15 +95,13 @@ def _check_here(articles: list[_Article], home: str) -> tuple[list[CheckOutcome]
         exc = state.result(raise_on_failure=False)
         if not isinstance(exc, InputError):
             state.result()  # anything but a bad article (no index, a broken store) fails the run
-        problems.append(Problem(origin=article.record.origin, reason=str(exc)))
+        problems.append(LoadProblem(article.record.origin, str(exc)))
     return outcomes, problems
 
 
-def _prime_on_dask(articles: list[_Article], settings: Settings) -> PrimedEmbedder:
-    from credibility.text.sentences import split_sentences
-
+def _prime_on_dask(articles: list[MonitoredArticle], home: Home, settings: Settings) -> PrimedEmbedder:
     primed = PrimedEmbedder(DaskEmbedder(settings, FlowSettings().dask_chunk))
-    primed.prime([span.text for a in articles for span in split_sentences(a.record.text)])
+    primed.prime(home.sentences_of(a.record.text for a in articles))
     return primed
 
 
@@ -166,11 +135,10 @@ def monitor_sources(
     today = dt.datetime.now(zone_info(flow_settings.timezone)).date()
     csv_path = daily_csv(reports_dir(settings, flow_settings), today)
 
-    from credibility.store.results import ResultsStore
-
-    articles, problems, seen = read_articles(paths, settings)
-    with ResultsStore(settings.results_db) as store:
-        new = [a for a in articles if not store.has_content(a.content_hash)]
+    core = warm_home(settings)
+    read = core.read_articles(paths)
+    articles, problems, seen = read.articles, read.problems, read.seen
+    new = [a for a in articles if not core.is_checked(a.content_hash)]
     logger.info(
         "%d articles in %d source(s): %d new, %d checked before, %d unreadable",
         seen,
@@ -181,9 +149,9 @@ def monitor_sources(
     )
 
     if running_on_dask():
-        primed = _prime_on_dask(new, settings)
+        primed = _prime_on_dask(new, core, settings)
         logger.info("embedded the sentences of %d articles on the Dask workers", len(new))
-        with warm_checker(settings).using(primed):
+        with core.using_embedder(primed):
             outcomes, failed = _check_here(new, home_str)
     elif new and use_worker(execution or flow_settings.execution, check_batch, settings):
         outcomes, failed = _check_on_worker(new, home_str, flow_settings.check_timeout * max(1, len(new)))
@@ -193,8 +161,7 @@ def monitor_sources(
     # The day's CSV holds every check stored today: this run's, on-demand ones, and any that an
     # interrupted earlier run stored without exporting.
     lo, hi = day_bounds(today, today, flow_settings.timezone)
-    with ResultsStore(settings.results_db) as store:
-        day_keys = [stored.check_key for stored in store.between(lo, hi)]
+    day_keys = [checked.key for checked in core.stored_between(lo, hi)]
     keys = list(dict.fromkeys([*day_keys, *(o.check_key for o in outcomes)]))
     added = export_rows(keys, str(csv_path), home_str) if keys else 0
 

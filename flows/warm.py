@@ -21,8 +21,6 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,110 +30,55 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.logging import get_logger
 from prefect.states import State
 
-from credibility.errors import CredibilityError, IndexNotFoundError, InputError
+from credibility.app import Home
+from credibility.errors import CredibilityError, InputError
+from credibility.model.records import LoadProblem
 from credibility.settings import Settings
 from flows.config import Execution, FlowSettings, daily_csv, library_settings, local_day, reports_dir
-from flows.models import CheckOutcome, CheckRequest, Problem
+from flows.models import CheckOutcome, CheckRequest
 
 if TYPE_CHECKING:
     from prefect.futures import PrefectDistributedFuture
     from prefect.tasks import Task
 
-    from credibility.embed.embedder import Embedder
-    from credibility.engine.check import ArticleCheck
-    from index.store import IndexReader
 
 R = TypeVar("R")
 logger = get_logger("credibility.warm")
 
-
-class WarmChecker:
-    """One loaded model and one open index reader, kept for the life of the process."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._reader: IndexReader | None = None
-        self._override: Embedder | None = None
-        self.warm = False
-        # One check at a time: the reader is swapped on refresh, and the model is CPU-bound anyway.
-        self._lock = threading.Lock()
-
-    def embedder(self) -> Embedder:
-        from credibility.embed.embedder import load_embedder
-
-        return self._override if self._override is not None else load_embedder(self.settings)
-
-    @contextmanager
-    def using(self, embedder: Embedder) -> Iterator[None]:
-        """Check with another embedder meanwhile (vectors primed in bulk on Dask)."""
-        with self._lock:
-            self._override = embedder
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._override = None
-
-    def warm_up(self) -> None:
-        """Load the model (and the index, if one exists yet) before the first request."""
-        self.embedder()
-        self.warm = True
-        with self._lock:
-            try:
-                self._current_reader()
-            except IndexNotFoundError:
-                logger.warning(
-                    "no index at %s yet; checks will open it once it exists", self.settings.index_dir
-                )
-
-    @property
-    def generation(self) -> int:
-        return self._reader.generation if self._reader is not None else -1
-
-    def check(self, text: str, *, title: str = "", url: str = "", input_name: str = "") -> ArticleCheck:
-        from credibility.engine.check import CheckEngine
-
-        with self._lock:
-            reader = self._current_reader()
-            return CheckEngine(reader, self.embedder(), self.settings).check(
-                text, title=title, url=url, input_name=input_name
-            )
-
-    def _current_reader(self) -> IndexReader:
-        from credibility.engine.ingest import open_reader
-
-        if self._reader is None:
-            self._reader = open_reader(self.settings, self.embedder())
-            logger.info("opened index %s at generation %d", self.settings.index_dir, self._reader.generation)
-        else:
-            before = self._reader.generation
-            if self._reader.refresh():
-                logger.info(
-                    "index %s changed: generation %d -> %d",
-                    self.settings.index_dir,
-                    before,
-                    self._reader.generation,
-                )
-        return self._reader
-
-    def close(self) -> None:
-        with self._lock:
-            if self._reader is not None:
-                self._reader.close()
-                self._reader = None
+_homes: dict[Settings, Home] = {}
+_homes_lock = threading.Lock()
+_warm: set[Settings] = set()
 
 
-_checkers: dict[Settings, WarmChecker] = {}
-_checkers_lock = threading.Lock()
+def warm_home(settings: Settings) -> Home:
+    """The process-wide :class:`Home` for these settings: one loaded model and one open index
+    reader, kept for the life of the process (created on first use)."""
+    with _homes_lock:
+        home = _homes.get(settings)
+        if home is None:
+            home = _homes[settings] = Home(settings)
+        return home
 
 
-def warm_checker(settings: Settings) -> WarmChecker:
-    """The process-wide checker for these settings (created on first use)."""
-    with _checkers_lock:
-        checker = _checkers.get(settings)
-        if checker is None:
-            checker = _checkers[settings] = WarmChecker(settings)
-        return checker
+def warm_up(settings: Settings) -> Home:
+    """Load the model (and the index, if one exists yet) before the first request."""
+    home = warm_home(settings)
+    home.embedder()
+    _warm.add(settings)
+    if home.has_index():
+        home.reader()
+        logger.info("opened index %s at generation %d", settings.index_dir, home.generation)
+    else:
+        logger.warning("no index at %s yet; checks will open it once it exists", settings.index_dir)
+    return home
+
+
+def close_homes() -> None:
+    with _homes_lock:
+        for home in _homes.values():
+            home.close()
+        _homes.clear()
+        _warm.clear()
 
 
 def retry_unless_user_error(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -152,15 +95,10 @@ def retry_unless_user_error(task: Task[..., Any], task_run: TaskRun, state: Stat
 )
 def check_and_store(request: CheckRequest) -> CheckOutcome:
     """Check one article against the current index and save the result: the task's one side effect."""
-    from credibility.store.results import ResultsStore
-
-    settings = library_settings(request.home)
-    check = warm_checker(settings).check(
+    checked = warm_home(library_settings(request.home)).check(
         request.text, title=request.title, url=request.url, input_name=request.input_name
     )
-    with ResultsStore(settings.results_db) as store:
-        key = store.save(check)
-    outcome = CheckOutcome.from_result(key, check.as_dict())
+    outcome = CheckOutcome.from_check(checked.key, checked.check)
     return outcome.model_copy(update={"checked_by": f"{socket.gethostname()}-{os.getpid()}"})
 
 
@@ -172,19 +110,10 @@ def check_and_store(request: CheckRequest) -> CheckOutcome:
     cache_policy=NO_CACHE,
 )
 def export_rows(check_keys: list[str], csv_path: str, home: str) -> int:
-    """Append the flagged sentences of stored checks to a reviewer CSV (idempotent, under a lock)."""
-    from credibility.reports.reviewer_csv import append_rows, rows_for
-    from credibility.store.results import ResultsStore
-
-    settings = library_settings(home)
-    rows: list[dict[str, Any]] = []
-    with ResultsStore(settings.results_db) as store:
-        for key in check_keys:
-            stored = store.get(key)
-            if stored is None:
-                raise InputError(f"no stored check with key {key!r} in {settings.results_db}")
-            rows.extend(rows_for(stored.result))
-    return append_rows(Path(csv_path), rows)
+    """Append the flagged sentences of stored checks to a reviewer CSV, reviewer decisions applied
+    (idempotent, under a lock)."""
+    app = warm_home(library_settings(home))
+    return app.export_csv([c.check for c in app.stored(check_keys)], Path(csv_path))
 
 
 @task(name="check-article-warm", cache_policy=NO_CACHE)
@@ -201,16 +130,16 @@ def check_article_job(request: CheckRequest, csv_dir: str = "", timezone: str = 
 
 
 @task(name="check-batch", cache_policy=NO_CACHE)
-def check_batch(requests: list[CheckRequest]) -> list[CheckOutcome | Problem]:
+def check_batch(requests: list[CheckRequest]) -> list[CheckOutcome | LoadProblem]:
     """Check and store several articles in one background task (a bulk run hands over chunks:
     one task run per article would swamp a SQLite-backed server). A bad article becomes a
-    Problem; anything else fails the batch."""
-    results: list[CheckOutcome | Problem] = []
+    LoadProblem; anything else fails the batch."""
+    results: list[CheckOutcome | LoadProblem] = []
     for request in requests:
         try:
             results.append(check_and_store(request))
         except InputError as exc:
-            results.append(Problem(origin=request.input_name, reason=str(exc)))
+            results.append(LoadProblem(request.input_name, str(exc)))
     return results
 
 
@@ -232,8 +161,7 @@ def worker_connected(served: Task[..., Any]) -> bool:
 
 def warm_here(settings: Settings) -> bool:
     """Whether this process already keeps the model warm for these settings (the worker's own)."""
-    checker = _checkers.get(settings)
-    return checker is not None and checker.warm
+    return settings in _warm
 
 
 def use_worker(execution: Execution, served: Task[..., Any], settings: Settings) -> bool:
@@ -307,8 +235,4 @@ def run_check(
 
 def require_index(settings: Settings) -> None:
     """Fail fast when there is no index, without importing FAISS (a thin flow must start fast)."""
-    if not (settings.index_dir / "config.json").exists():
-        raise IndexNotFoundError(
-            f"no index at {settings.index_dir}; build one first with the ingest-verified flow "
-            f"or `credibility index add --home {settings.home} FILE...`"
-        )
+    Home(settings).require_index()

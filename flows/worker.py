@@ -23,9 +23,9 @@ import flows  # noqa: F401  (the quiet environment, before Prefect)
 
 def warm_up(home: str | None) -> None:
     from flows.config import library_settings
-    from flows.warm import warm_checker
+    from flows.warm import warm_up as warm
 
-    warm_checker(library_settings(home)).warm_up()
+    warm(library_settings(home))
 
 
 async def serve_checks(limit: int) -> None:

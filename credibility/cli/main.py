@@ -7,29 +7,17 @@ bad usage or bad input (one line on stderr, never a traceback for a user error).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
-import itertools
-import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
-from credibility.errors import CredibilityError, FetchError, InputError
-from credibility.model.records import ARTICLE_KINDS, ArticleKind, ArticleRecord, LoadProblem
-from credibility.settings import Settings
-
-if TYPE_CHECKING:
-    from credibility.web.fetch import Fetcher
+from credibility.errors import CredibilityError, UsageError
+from credibility.model.records import ARTICLE_KINDS
+from credibility.settings import Settings, load_settings
 
 PROG = "credibility"
-
-
-class UsageError(CredibilityError):
-    """Bad command-line usage."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,14 +30,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "home", None):
         overrides["home"] = Path(args.home).expanduser()
-    base = Settings()
+    base = load_settings()
     if getattr(args, "allow_host", None):
         overrides["allow_hosts"] = (*base.allow_hosts, *args.allow_host)
     if getattr(args, "allow_network", None):
         overrides["allow_networks"] = (*base.allow_networks, *args.allow_network)
     if getattr(args, "respect_robots", None) is not None:
         overrides["respect_robots"] = args.respect_robots
-    return Settings(**overrides)
+    return load_settings(**overrides)
 
 
 def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
@@ -201,467 +189,56 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    if args.command == "index":
-        if args.index_command == "add":
-            return cmd_index_add(
-                settings, args.inputs, kind=args.kind, source=args.source, progress=args.progress
+    from credibility.app import Home
+    from credibility.cli import commands
+
+    with Home(_settings(args)) as home:
+        if args.command == "index":
+            if args.index_command == "add":
+                return commands.cmd_index_add(
+                    home, args.inputs, kind=args.kind, source=args.source, progress=args.progress
+                )
+            if args.index_command == "stats":
+                return commands.cmd_index_stats(home, as_json=args.json)
+            if args.index_command == "rebuild":
+                return commands.cmd_index_rebuild(home, args.type)
+            return commands.cmd_index_remove(home, args.ids)
+        if args.command == "search":
+            return commands.cmd_search(home, args.text, k=args.k, as_json=args.json, queries=args.queries)
+        if args.command == "check":
+            return commands.cmd_check(
+                home,
+                args.inputs,
+                as_json=args.json,
+                csv_path=Path(args.csv) if args.csv else None,
+                include_all=args.all,
+                fail_on=args.fail_on,
+                title=args.title,
+                url=args.url,
+                # One page a person asked for is not a crawl: robots.txt only when asked.
+                respect_robots=bool(args.respect_robots),
+                html_path=Path(args.html) if args.html else None,
+                show_dismissed=args.show_dismissed,
             )
-        if args.index_command == "stats":
-            return cmd_index_stats(settings, as_json=args.json)
-        if args.index_command == "rebuild":
-            return cmd_index_rebuild(settings, args.type)
-        return cmd_index_remove(settings, args.ids)
-    if args.command == "search":
-        return cmd_search(settings, args.text, k=args.k, as_json=args.json, queries=args.queries)
-    if args.command == "check":
-        return cmd_check(
-            settings,
-            args.inputs,
-            as_json=args.json,
-            csv_path=Path(args.csv) if args.csv else None,
-            include_all=args.all,
-            fail_on=args.fail_on,
-            title=args.title,
-            url=args.url,
-            # One page a person asked for is not a crawl: robots.txt only when asked.
-            respect_robots=bool(args.respect_robots),
-            html_path=Path(args.html) if args.html else None,
-            show_dismissed=args.show_dismissed,
-        )
-    if args.command == "report":
-        return cmd_report(
-            settings,
-            args.format,
-            Path(args.out),
-            since=args.since,
-            until=args.until,
-            include_all=getattr(args, "all", False),
-            show_dismissed=args.show_dismissed,
-        )
-    if args.command == "review":
-        if args.review_command == "import":
-            return cmd_review_import(settings, Path(args.file), reviewer=args.reviewer)
-        return cmd_review_stats(settings, as_json=args.json)
-    if args.command == "demo":
-        from credibility.demo import run_demo
+        if args.command == "report":
+            return commands.cmd_report(
+                home,
+                args.format,
+                Path(args.out),
+                since=args.since,
+                until=args.until,
+                include_all=getattr(args, "all", False),
+                show_dismissed=args.show_dismissed,
+            )
+        if args.command == "review":
+            if args.review_command == "import":
+                return commands.cmd_review_import(home, Path(args.file), reviewer=args.reviewer)
+            return commands.cmd_review_stats(home, as_json=args.json)
+        if args.command == "demo":
+            from credibility.cli.demo import run_demo
 
-        return run_demo(settings, Path(args.out), out=sys.stdout)
+            return run_demo(home, Path(args.out), out=sys.stdout)
     raise UsageError(f"unknown command {args.command!r}")
-
-
-def cmd_index_add(
-    settings: Settings,
-    inputs: list[str],
-    *,
-    kind: ArticleKind,
-    source: str,
-    progress: bool | None = None,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    from tqdm import tqdm
-
-    from credibility.embed.embedder import load_embedder
-    from credibility.engine.ingest import html_file_records, ingest, open_writer
-    from credibility.inputs.loaders import InputReader
-
-    reader = InputReader(
-        kind=kind,
-        source=source,
-        max_file_bytes=settings.max_file_bytes,
-        html_reader=lambda path, html: html_file_records(path, html, kind=kind, source=source),
-    )
-    urls = [i for i in inputs if _is_url(i)]
-    items = itertools.chain(
-        reader.read([i for i in inputs if not _is_url(i)]),
-        _url_items(settings, urls, kind=kind, source=source),
-    )
-    embedder = load_embedder(settings)
-    show = err.isatty() if progress is None else progress
-    with (
-        open_writer(settings, embedder) as writer,
-        tqdm(desc="indexing", unit=" articles", disable=not show, file=err) as bar,
-    ):
-
-        def tick(article_id: str, outcome: str) -> None:
-            bar.update(1)
-
-        report = ingest(items, writer, embedder, commit_every=settings.commit_every, on_article=tick)
-    for problem in report.problems:
-        print(f"{PROG}: skipped {problem.origin}: {problem.message}", file=err)
-    print(
-        f"added {report.added}, replaced {report.replaced}, unchanged {report.unchanged}, "
-        f"duplicates {report.duplicates}, failed {report.failed}; "
-        f"{report.sentences_added} sentences indexed, {report.sentences_embedded} embedded",
-        file=out,
-    )
-    return 2 if report.problems else 0
-
-
-def _is_url(value: str) -> bool:
-    return value.lower().startswith(("http://", "https://"))
-
-
-def _url_items(
-    settings: Settings, urls: list[str], *, kind: ArticleKind, source: str
-) -> Iterator[ArticleRecord | LoadProblem]:
-    """Records from URLs (pages or feeds); fetched lazily so files go in first."""
-    if not urls:
-        return
-    from credibility.web.fetch import Fetcher
-    from credibility.web.pages import url_records
-
-    with Fetcher(settings) as fetcher:
-        # Building an index crawls: robots.txt is obeyed unless turned off.
-        yield from url_records(fetcher, urls, kind=kind, source=source, respect_robots=None)
-
-
-def cmd_index_stats(settings: Settings, *, as_json: bool, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    from index.store import IndexReader
-
-    reader = IndexReader.open(settings.index_dir)
-    try:
-        stats = reader.stats().as_dict()
-    finally:
-        reader.close()
-    if as_json:
-        print(json.dumps(stats, indent=2, sort_keys=True), file=out)
-        return 0
-    for key in ("path", "model", "encoder_backend", "dimension", "index_type", "generation"):
-        print(f"{key:>22}: {stats[key]}", file=out)
-    for key in ("articles", "reporting", "factchecks", "duplicates", "sentences", "vectors"):
-        print(f"{key:>22}: {stats[key]:,}", file=out)
-    verdicts = ", ".join(f"{k} {v}" for k, v in sorted(stats["verdicts"].items())) or "-"
-    print(f"{'fact-check verdicts':>22}: {verdicts}", file=out)
-    print(f"{'disk':>22}: {stats['disk_bytes'] / 1e6:.1f} MB", file=out)
-    return 0
-
-
-def cmd_index_rebuild(settings: Settings, index_type: str | None, *, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    from credibility.embed.embedder import load_embedder
-    from credibility.engine.ingest import open_writer
-
-    embedder = load_embedder(settings)
-    with open_writer(settings, embedder) as writer:
-        writer.rebuild(index_type or writer.params.index_type)  # type: ignore[arg-type]
-    print(f"rebuilt the index as {index_type or 'before'} ({settings.index_dir})", file=out)
-    return 0
-
-
-def cmd_index_remove(
-    settings: Settings, ids: list[str], *, out: TextIO | None = None, err: TextIO | None = None
-) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    from credibility.embed.embedder import load_embedder
-    from credibility.engine.ingest import open_writer, remove
-
-    embedder = load_embedder(settings)
-    with open_writer(settings, embedder) as writer:
-        removed, unknown = remove(ids, writer, embedder)
-    for article_id in unknown:
-        print(f"{PROG}: no article with id {article_id!r} in the index", file=err)
-    print(f"removed {len(removed)} article(s)", file=out)
-    return 2 if unknown else 0
-
-
-def _parse_labels(spec: str) -> set[str]:
-    from credibility.engine.check import LABELS
-
-    labels = {part.strip() for part in spec.split(",") if part.strip()}
-    unknown = labels - set(LABELS)
-    if unknown:
-        raise UsageError(f"--fail-on: unknown label(s) {', '.join(sorted(unknown))}; use {', '.join(LABELS)}")
-    return labels
-
-
-@dataclass(frozen=True, slots=True)
-class _CheckInput:
-    text: str
-    title: str = ""
-    url: str = ""
-
-
-def _read_input(name: str, settings: Settings, fetcher: Fetcher | None, respect_robots: bool) -> _CheckInput:
-    """The article behind one INPUT: a URL (fetched and extracted), an HTML file, a text file or stdin."""
-    from credibility.inputs.loaders import decode_utf8
-
-    if _is_url(name):
-        assert fetcher is not None
-        from credibility.web.pages import fetch_article_record
-
-        try:
-            record = fetch_article_record(fetcher, name, respect_robots=respect_robots)
-        except FetchError as exc:
-            raise InputError(f"{name}: {exc}") from exc
-        return _CheckInput(record.text, record.title, record.url)
-    try:
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
-    if len(data) > settings.max_check_bytes:
-        raise InputError(
-            f"{name} is {len(data):,} bytes, above the {settings.max_check_bytes:,}-byte cap "
-            "(raise CREDIBILITY_MAX_CHECK_BYTES to check it)"
-        )
-    try:
-        text = decode_utf8(data)
-    except InputError as exc:
-        raise InputError(f"{name}: {exc}") from exc
-    if name.lower().endswith((".html", ".htm")):
-        from credibility.web.pages import record_from_html
-
-        try:
-            record = record_from_html(text, "", origin=name)
-        except FetchError as exc:
-            raise InputError(f"{name}: {exc}") from exc
-        return _CheckInput(record.text, record.title, record.url)
-    return _CheckInput(text)
-
-
-def cmd_check(
-    settings: Settings,
-    inputs: list[str],
-    *,
-    as_json: bool = False,
-    csv_path: Path | None = None,
-    include_all: bool = False,
-    fail_on: str = "",
-    title: str = "",
-    url: str = "",
-    respect_robots: bool = False,
-    html_path: Path | None = None,
-    show_dismissed: bool = False,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    from credibility.embed.embedder import load_embedder
-    from credibility.engine.check import CheckEngine
-    from credibility.engine.ingest import open_reader
-    from credibility.reports.reviewer_csv import append_rows
-    from credibility.review.decisions import ReviewStore, is_dismissed, review_rows
-    from credibility.store.results import ResultsStore
-
-    fail_labels = _parse_labels(fail_on)
-    if len(inputs) > 1 and (title or url):
-        raise UsageError("--title and --url go with a single INPUT")
-    embedder = load_embedder(settings)
-    reader = open_reader(settings, embedder)
-    engine = CheckEngine(reader, embedder, settings)
-    failed = flagged = False
-    with contextlib.ExitStack() as stack:
-        stack.callback(reader.close)
-        fetcher = None
-        if any(_is_url(name) for name in inputs):
-            from credibility.web.fetch import Fetcher
-
-            fetcher = stack.enter_context(Fetcher(settings))
-        store = stack.enter_context(ResultsStore(settings.results_db))
-        reviews = stack.enter_context(ReviewStore(settings.results_db))
-        reviewed_results: list[dict[str, Any]] = []
-        for name in inputs:
-            try:
-                article = _read_input(name, settings, fetcher, respect_robots)
-                result = engine.check(
-                    article.text,
-                    title=title or article.title,
-                    url=url or article.url,
-                    input_name=name,
-                )
-            except InputError as exc:
-                print(
-                    f"{PROG}: error: {exc}" if name in str(exc) else f"{PROG}: error: {name}: {exc}",
-                    file=err,
-                )
-                failed = True
-                continue
-            store.save(result)
-            # Reviewer decisions annotate what the engine said (dismissals, remembered lines).
-            reviewed = reviews.apply({**result.as_dict(), "text": result.text})
-            reviewed_results.append(reviewed)
-            if csv_path is not None:
-                append_rows(
-                    csv_path, review_rows(reviewed, include_all=include_all, show_dismissed=show_dismissed)
-                )
-            if as_json:
-                print(
-                    json.dumps({k: v for k, v in reviewed.items() if k != "text"}, ensure_ascii=False),
-                    file=out,
-                )
-            else:
-                from credibility.reports.terminal import print_summary
-
-                print_summary(result, out)
-            if any(s["label"] in fail_labels and not is_dismissed(s) for s in reviewed["sentences"]):
-                flagged = True
-        if html_path is not None:
-            from credibility.reports.html import write_report
-
-            write_report(html_path, reviewed_results, show_dismissed=show_dismissed)
-    if failed:
-        return 2
-    return 1 if flagged else 0
-
-
-def _parse_when(value: str | None, flag: str) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(f"{flag}: {value!r} is not an ISO date or date-time (e.g. 2026-11-28)") from exc
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
-def cmd_report(
-    settings: Settings,
-    kind: str,
-    path: Path,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    include_all: bool = False,
-    show_dismissed: bool = False,
-    out: TextIO | None = None,
-) -> int:
-    """Rebuild a reviewer CSV or HTML report from the results store for a date range."""
-    out = out or sys.stdout
-    from credibility.review.decisions import ReviewStore, review_rows
-    from credibility.store.results import ResultsStore
-
-    start, end = _parse_when(since, "--since"), _parse_when(until, "--until")
-    with ResultsStore(settings.results_db) as store, ReviewStore(settings.results_db) as reviews:
-        results = [reviews.apply(stored.result) for stored in store.between(start, end)]
-    if kind == "csv":
-        from credibility.reports.reviewer_csv import write_rows
-
-        written = write_rows(
-            path,
-            (
-                row
-                for result in results
-                for row in review_rows(result, include_all=include_all, show_dismissed=show_dismissed)
-            ),
-        )
-        print(f"wrote {written} row(s) from {len(results)} check(s) to {path}", file=out)
-    else:
-        from credibility.reports.html import write_report
-
-        write_report(path, results, show_dismissed=show_dismissed)
-        print(f"wrote a report of {len(results)} check(s) to {path}", file=out)
-    return 0
-
-
-def cmd_review_import(
-    settings: Settings,
-    path: Path,
-    *,
-    reviewer: str = "",
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    from credibility.review.decisions import import_decisions
-
-    report = import_decisions(path, settings.results_db, reviewer=reviewer)
-    for warning in report.warnings:
-        print(f"{PROG}: warning: {warning}", file=err)
-    print(report.summary(), file=out)
-    return 0
-
-
-def cmd_review_stats(settings: Settings, *, as_json: bool, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    from credibility.review.decisions import format_stats, review_stats
-
-    stats = review_stats(settings.results_db)
-    print(json.dumps(stats, indent=2) if as_json else format_stats(stats), file=out)
-    return 0
-
-
-def _read_text_arg(text: str | None) -> str:
-    if text is None:
-        raise UsageError("give a TEXT to search for, - for standard input, or --queries FILE.tsv")
-    if text == "-":
-        data = sys.stdin.buffer.read()
-        from credibility.inputs.loaders import decode_utf8
-
-        text = decode_utf8(data)
-    if not text.strip():
-        raise InputError("the search text is empty")
-    return text
-
-
-def read_queries(path: Path) -> list[tuple[str, str]]:
-    from credibility.inputs.loaders import decode_utf8
-
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    queries: list[tuple[str, str]] = []
-    for lineno, line in enumerate(decode_utf8(raw).splitlines(), start=1):
-        if not line.strip():
-            continue
-        query_id, sep, text = line.partition("\t")
-        if not sep or not text.strip():
-            raise InputError(f"{path}:{lineno}: expected id<TAB>text")
-        queries.append((query_id.strip(), text.strip()))
-    return queries
-
-
-def cmd_search(
-    settings: Settings,
-    text: str | None,
-    *,
-    k: int,
-    as_json: bool,
-    queries: str | None,
-    out: TextIO | None = None,
-) -> int:
-    out = out or sys.stdout
-    from credibility.embed.embedder import load_embedder
-    from credibility.engine.ingest import open_reader
-    from credibility.engine.search import search_texts
-
-    if k < 1:
-        raise UsageError("--k must be at least 1")
-    batch = read_queries(Path(queries)) if queries else [("query", _read_text_arg(text))]
-    embedder = load_embedder(settings)
-    reader = open_reader(settings, embedder)
-    try:
-        # Encode in chunks so a large query file streams its output.
-        for start in range(0, len(batch), 256):
-            chunk = batch[start : start + 256]
-            results = search_texts(reader, embedder, [t for _, t in chunk], k)
-            for (query_id, query_text), hits in zip(chunk, results, strict=True):
-                if queries or as_json:
-                    record = {"query_id": query_id, "results": [h.as_dict() for h in hits]}
-                    if not queries:
-                        record["query"] = query_text
-                    print(json.dumps(record, ensure_ascii=False), file=out)
-                else:
-                    _print_hits(hits, out)
-    finally:
-        reader.close()
-    return 0
-
-
-def _print_hits(hits: Sequence[Any], out: TextIO) -> None:
-    if not hits:
-        print("no results", file=out)
-    for rank, hit in enumerate(hits, start=1):
-        verdict = f" [{hit.kind}: {hit.rating} -> {hit.verdict}]" if hit.kind == "factcheck" else ""
-        print(f"{rank}. {hit.score:.3f}  {hit.article_id}  {hit.title or hit.claim}{verdict}", file=out)
-        print(f"     {hit.sentence}", file=out)
 
 
 if __name__ == "__main__":  # pragma: no cover

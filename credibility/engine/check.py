@@ -26,237 +26,42 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
-import threading
-import weakref
-from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from credibility import __version__
 from credibility.embed.embedder import Embedder
+from credibility.engine.memo import memo_for
 from credibility.engine.search import evidence_for
+from credibility.engine.similarity import align, containment, content_words, dice, trigrams
 from credibility.errors import InputError
-from credibility.model.records import Evidence, Span
+from credibility.model.records import Span
+from credibility.model.result import (
+    ArticleCheck,
+    ArticleInfo,
+    Change,
+    EngineInfo,
+    Label,
+    SentenceCheck,
+    Verdict,
+    article_verdict,
+    coverage_of,
+    label_counts,
+)
 from credibility.model.verdicts import DEBUNKED_VERDICTS
 from credibility.settings import Settings
-from credibility.text.facts import Change, compare_facts
+from credibility.text.facts import compare_facts
 from credibility.text.normalize import normalize, text_hash
+from credibility.text.promos import PROMO_SENTENCE as _PROMO
 from credibility.text.sentences import split_sentences
 from credibility.text.triage import triage_sentence
 from index.store import ArticleRow, IndexReader, SentenceRow
 
 ENGINE_VERSION = "2"
-
-Label = Literal["supported", "altered", "unsupported", "injected", "debunked", "not_checked"]
-LABELS: tuple[Label, ...] = ("supported", "altered", "unsupported", "injected", "debunked", "not_checked")
-ArticleLabel = Literal["clean", "altered", "injected", "debunked", "unsupported", "mixed"]
-#: Labels a reviewer must look at.
-FLAGGED_LABELS: frozenset[str] = frozenset({"altered", "unsupported", "injected", "debunked"})
-
-_PROMO = re.compile(
-    r"^\s*(read also|also read|read more|see also|related|recommended|more from|watch|listen)\b[\s:|\-–—]*",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[^\W\d_]{3,}|\d+(?:[.,]\d+)*")
-_STOPWORDS = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "that",
-        "with",
-        "this",
-        "from",
-        "have",
-        "has",
-        "had",
-        "was",
-        "were",
-        "are",
-        "been",
-        "being",
-        "will",
-        "would",
-        "could",
-        "should",
-        "said",
-        "says",
-        "not",
-        "but",
-        "its",
-        "their",
-        "they",
-        "them",
-        "his",
-        "her",
-        "she",
-        "him",
-        "who",
-        "whom",
-        "which",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "than",
-        "then",
-        "there",
-        "here",
-        "also",
-        "into",
-        "onto",
-        "over",
-        "under",
-        "about",
-        "after",
-        "before",
-        "while",
-        "during",
-        "through",
-        "per",
-        "our",
-        "your",
-        "you",
-        "all",
-        "any",
-        "some",
-        "most",
-        "more",
-        "many",
-        "much",
-        "such",
-        "only",
-        "own",
-        "same",
-        "other",
-        "another",
-        "each",
-        "every",
-        "both",
-        "can",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "just",
-        "very",
-        "too",
-        "out",
-        "off",
-        "upon",
-        "against",
-        "between",
-        "among",
-        "within",
-        "without",
-        "again",
-        "further",
-        "once",
-        "because",
-        "until",
-        "whether",
-        "either",
-        "neither",
-        "nor",
-        "yet",
-        "still",
-        "even",
-        "ever",
-    ]
-)
-
-
-@dataclass(frozen=True, slots=True)
-class SentenceCheck:
-    index: int
-    text: str
-    start: int
-    end: int
-    label: Label
-    flags: tuple[str, ...] = ()
-    reason: str = ""
-    score: float | None = None
-    evidence: Evidence | None = None
-    changes: tuple[Change, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "label": self.label,
-            "flags": list(self.flags),
-            "reason": self.reason,
-            "score": self.score,
-            "evidence": self.evidence.as_dict() if self.evidence else None,
-            "changes": [c.as_dict() for c in self.changes],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class EngineInfo:
-    version: str
-    model: str
-    encoder_backend: str
-    index_generation: int
-    settings_hash: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    label: ArticleLabel
-    copied_from: tuple[str, ...]
-    coverage: float
-    counts: dict[str, int]
-    engine: EngineInfo
-    reason: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "copied_from": list(self.copied_from),
-            "coverage": self.coverage,
-            "counts": dict(self.counts),
-            "engine": self.engine.as_dict(),
-            "reason": self.reason,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleInfo:
-    id: str
-    content_hash: str
-    input: str = ""
-    url: str = ""
-    title: str = ""
-    checked_at: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleCheck:
-    article: ArticleInfo
-    verdict: Verdict
-    sentences: tuple[SentenceCheck, ...]
-    text: str = field(default="", repr=False)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "article": self.article.as_dict(),
-            "verdict": self.verdict.as_dict(),
-            "sentences": [s.as_dict() for s in self.sentences],
-        }
 
 
 def settings_hash(settings: Settings) -> str:
@@ -270,61 +75,6 @@ def settings_hash(settings: Settings) -> str:
 
 def article_id_for(text: str, url: str = "") -> str:
     return url or "sha1-" + hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:16]
-
-
-def content_words(text: str) -> frozenset[str]:
-    words = set()
-    for word in _WORD.findall(text.casefold()):
-        if word in _STOPWORDS:
-            continue
-        # A crude stem: plural and possessive endings should not hide a shared word.
-        words.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)
-    return frozenset(words)
-
-
-def dice(a: frozenset[str], b: frozenset[str]) -> float:
-    """Dice coefficient of two sets (content words, character trigrams): 1.0 when they are equal."""
-    if not a or not b:
-        return 0.0
-    return 2 * len(a & b) / (len(a) + len(b))
-
-
-def containment(part: frozenset[str], whole: frozenset[str]) -> float:
-    return len(part & whole) / len(part) if part else 0.0
-
-
-def align(similarity: np.ndarray, floor: float) -> list[tuple[int, int]]:
-    """Monotonic alignment maximising the summed (similarity - floor) of aligned pairs.
-
-    Pairs below ``floor`` never align; rows and columns may be skipped for free, so an
-    inserted sentence becomes a gap and a dropped source sentence costs nothing.
-    """
-    n, m = similarity.shape
-    if n == 0 or m == 0:
-        return []
-    gain = np.where(similarity >= floor, similarity - floor + 1e-6, -np.inf).tolist()
-    # Plain lists: element access on numpy arrays costs ~10x more in this inner loop.
-    score = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        row_gain = gain[i - 1]
-        prev = score[i - 1]
-        current = score[i]
-        for j in range(1, m + 1):
-            best = prev[j] if prev[j] >= current[j - 1] else current[j - 1]
-            diagonal = prev[j - 1] + row_gain[j - 1]
-            current[j] = diagonal if diagonal > best else best
-    pairs: list[tuple[int, int]] = []
-    i, j = n, m
-    while i > 0 and j > 0:
-        if score[i][j] == score[i - 1][j]:
-            i -= 1
-        elif score[i][j] == score[i][j - 1]:
-            j -= 1
-        else:
-            pairs.append((i - 1, j - 1))
-            i, j = i - 1, j - 1
-    pairs.reverse()
-    return pairs
 
 
 @dataclass
@@ -349,64 +99,9 @@ class _Candidate:
 NEAR_DUPLICATE_MIN_CHARS = 40
 
 
-def trigrams(text: str) -> frozenset[str]:
-    """Character trigrams of the normalized text."""
-    key = normalize(text)
-    return frozenset(key[k : k + 3] for k in range(max(1, len(key) - 2)))
-
-
 #: A near duplicate whose stand-in vector comes this close to a debunked claim's threshold goes to
 #: the encoder: its edit may be what makes it the claim, and only its own vector can tell.
 NEAR_DUPLICATE_CLAIM_MARGIN = 0.15
-
-
-class _EmbeddingMemo:
-    """Recently encoded sentences of one embedder (least recently used out first), thread-safe."""
-
-    def __init__(self) -> None:
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, hashes: Iterable[str], limit: int) -> dict[str, np.ndarray]:
-        if limit <= 0:  # the memo is switched off: neither read nor written
-            return {}
-        with self._lock:
-            found = {h: self._vectors[h] for h in hashes if h in self._vectors}
-            for h in found:
-                self._vectors.move_to_end(h)
-        return found
-
-    def put(self, vectors: dict[str, np.ndarray], limit: int) -> None:
-        if limit <= 0:
-            return
-        with self._lock:
-            for h, vector in vectors.items():
-                self._vectors[h] = vector.copy()
-                self._vectors.move_to_end(h)
-            while len(self._vectors) > limit:
-                self._vectors.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._vectors.clear()
-
-
-# One memo per embedder object, shared by every engine built on it: the flows and the server build
-# an engine per article around the process's one embedder. Weak keys: a dropped embedder (a test's
-# fake) takes its memo with it, and another embedder never sees its vectors.
-_memos: weakref.WeakKeyDictionary[Any, _EmbeddingMemo] = weakref.WeakKeyDictionary()
-_memos_lock = threading.Lock()
-
-
-def _memo_for(embedder: Embedder) -> _EmbeddingMemo:
-    with _memos_lock:
-        try:
-            memo = _memos.get(embedder)
-            if memo is None:
-                memo = _memos[embedder] = _EmbeddingMemo()
-            return memo
-        except TypeError:  # not weakly referenceable: a memo for this engine alone
-            return _EmbeddingMemo()
 
 
 class CheckEngine:
@@ -416,7 +111,7 @@ class CheckEngine:
         self.reader = reader
         self.embedder = embedder
         self.settings = settings
-        self._memo = _memo_for(embedder)
+        self._memo = memo_for(embedder)
 
     def engine_info(self) -> EngineInfo:
         return EngineInfo(
@@ -830,25 +525,9 @@ class CheckEngine:
                     break
 
     def _verdict(self, sentences: Sequence[SentenceCheck], sources: list[str]) -> Verdict:
-        counts: dict[str, int] = {label: 0 for label in LABELS}
-        for s in sentences:
-            counts[s.label] += 1
-        checkable = len(sentences) - counts["not_checked"]
-        coverage = round(counts["supported"] / checkable, 4) if checkable else 0.0
-        label: ArticleLabel
-        if counts["debunked"]:
-            label, reason = "debunked", "repeats a claim fact-checkers rated false or misleading"
-        elif counts["injected"]:
-            label, reason = "injected", "copies verified reporting with foreign material inserted"
-        elif counts["altered"]:
-            label, reason = "altered", "copies verified reporting with changed facts"
-        elif checkable and counts["supported"] == checkable:
-            label, reason = "clean", "every checkable sentence is backed by verified reporting"
-        elif counts["supported"] == 0:
-            label, reason = "unsupported", "no sentence is backed by verified reporting"
-        else:
-            label, reason = "mixed", "some sentences are backed by verified reporting, others are not"
-        return Verdict(label, tuple(sources), coverage, counts, self.engine_info(), reason)
+        counts = label_counts(sentences)
+        label, reason = article_verdict(counts)
+        return Verdict(label, tuple(sources), coverage_of(counts), counts, self.engine_info(), reason)
 
 
 def check_text(

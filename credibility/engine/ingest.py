@@ -13,13 +13,12 @@ repeated sentences (boilerplate, quotes, wire copies) reuse the stored vector.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from credibility.embed.embedder import Embedder
 from credibility.errors import InputError
-from credibility.model.records import ArticleKind, ArticleRecord, IngestReport, LoadProblem
+from credibility.model.records import ArticleRecord, IngestReport, LoadProblem
 from credibility.model.verdicts import normalize_rating
 from credibility.settings import Settings
 from credibility.text.normalize import NORMALIZATION_VERSION, content_hash, text_hash
@@ -277,11 +276,3 @@ def _batches(
             batch = []
     if batch:
         yield batch
-
-
-def html_file_records(path: Path, html: str, *, kind: ArticleKind, source: str) -> list[ArticleRecord]:
-    """The record of a saved HTML page: a ClaimReview fact-check if it has the markup, else the article."""
-    from credibility.web.pages import record_from_html
-
-    record = record_from_html(html, "", kind=kind, source=source, origin=str(path))
-    return [replace(record, id=record.id or path.stem)]

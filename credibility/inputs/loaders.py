@@ -5,6 +5,7 @@ is reported with its name (and line number) and the rest of the batch goes on.
 Supported: ``.txt`` and ``.md`` (one article per file), ``.json`` (a record, a
 list of records, or schema.org ClaimReview JSON-LD), ``.jsonl`` and
 ``.jsonl.gz`` (one record per line), ``.csv`` (a header row naming the fields),
+``.html`` and ``.htm`` (a saved page: its article, or a ClaimReview fact-check),
 and folders of those (recursively, in name order).
 """
 
@@ -15,12 +16,14 @@ import gzip
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from credibility.errors import InputError
 from credibility.model.records import ARTICLE_KINDS, ArticleKind, ArticleRecord, LoadProblem
+from credibility.web.pages import record_from_html
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".jsonl.gz", ".csv", ".html", ".htm")
 
@@ -90,12 +93,10 @@ class InputReader:
         kind: ArticleKind = "reporting",
         source: str = "",
         max_file_bytes: int = 50 * 1024 * 1024,
-        html_reader: Callable[[Path, str], list[ArticleRecord]] | None = None,
     ) -> None:
         self.kind = kind
         self.source = source
         self.max_file_bytes = max_file_bytes
-        self._html_reader = html_reader
 
     def read(self, inputs: list[str]) -> Iterator[Item]:
         for raw in inputs:
@@ -223,11 +224,8 @@ class InputReader:
             yield LoadProblem(f"{path}:{reader.line_num}", f"bad CSV: {exc}")
 
     def _html(self, path: Path, text: str) -> Iterator[Item]:
-        if self._html_reader is None:
-            yield LoadProblem(str(path), "HTML input needs the fetching extras (credibility.web.extract)")
-            return
         try:
-            yield from self._html_reader(path, text)
+            yield html_file_record(path, text, kind=self.kind, source=self.source)
         except InputError as exc:
             yield LoadProblem(str(path), str(exc))
         except Exception as exc:  # the extractor's own errors name the page
@@ -242,6 +240,12 @@ class InputReader:
             )
         except InputError as exc:
             return LoadProblem(origin, str(exc))
+
+
+def html_file_record(path: Path, html: str, *, kind: ArticleKind, source: str) -> ArticleRecord:
+    """The record of a saved HTML page: a ClaimReview fact-check if it has the markup, else the article."""
+    record = record_from_html(html, "", kind=kind, source=source, origin=str(path))
+    return replace(record, id=record.id or path.stem)
 
 
 def decode_utf8(data: bytes) -> str:

@@ -48,6 +48,8 @@ class LoadProblem:
 
 @dataclass(frozen=True, slots=True)
 class IngestReport:
+    """What an ingest did, article by article, and the index generation it committed."""
+
     added: int = 0
     replaced: int = 0
     unchanged: int = 0
@@ -56,6 +58,25 @@ class IngestReport:
     sentences_added: int = 0
     sentences_embedded: int = 0
     problems: tuple[LoadProblem, ...] = field(default_factory=tuple)
+    index_generation: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether the index holds anything new (an update event is due)."""
+        return bool(self.added or self.replaced)
+
+    def merge(self, other: IngestReport) -> IngestReport:
+        """The two reports added up (the later generation kept)."""
+        counts = {
+            name: getattr(self, name) + getattr(other, name)
+            for name in self.__slots__
+            if name not in ("problems", "index_generation")
+        }
+        return IngestReport(
+            **counts,
+            problems=(*self.problems, *other.problems),
+            index_generation=max(self.index_generation, other.index_generation),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ import jinja2
 from markupsafe import Markup
 
 from credibility import __version__
-from credibility.engine.check import FLAGGED_LABELS, LABELS
+from credibility.model.result import FLAGGED_LABELS, LABELS, ArticleCheck, SentenceCheck
 from credibility.text.normalize import clean_text
 
 DEFAULT_TITLE = "Credibility report"
@@ -186,41 +186,35 @@ def _score(value: object) -> str:
     return f"{value:.2f}" if isinstance(value, int | float) else ""
 
 
-def _sentence_view(anchor: str, s: dict[str, Any], show_dismissed: bool) -> SentenceView:
-    label = str(s.get("label", "not_checked"))
-    review = s.get("review") if isinstance(s.get("review"), dict) else None
-    dismissed = bool(review and review.get("status") == "dismissed")
-    evidence = s.get("evidence") if isinstance(s.get("evidence"), dict) else None
+def _sentence_view(anchor: str, s: SentenceCheck, show_dismissed: bool) -> SentenceView:
+    evidence = s.evidence.as_dict() if s.evidence is not None else None
     view = SentenceView(
         anchor=anchor,
-        index=int(s.get("index", 0)),
-        text=str(s.get("text", "")),
-        label=label,
-        label_title=LABEL_INFO.get(label, (label, ""))[0],
-        flags=tuple(str(f) for f in s.get("flags", []) or []),
-        reason=str(s.get("reason", "") or ""),
-        score=_score(s.get("score")),
+        index=s.index,
+        text=s.text,
+        label=s.label,
+        label_title=LABEL_INFO.get(s.label, (s.label, ""))[0],
+        flags=s.flags,
+        reason=s.reason,
+        score=_score(s.score),
         evidence=evidence,
-        evidence_url=_safe_url(evidence.get("url")) if evidence else "",
-        changes=[c for c in s.get("changes", []) or [] if isinstance(c, dict)],
-        review=review,
-        dismissed=dismissed,
-        shown=show_dismissed or not dismissed,
+        evidence_url=_safe_url(s.evidence.url) if s.evidence is not None else "",
+        changes=[c.as_dict() for c in s.changes],
+        review=s.review.as_dict() if s.review is not None else None,
+        dismissed=s.dismissed,
+        shown=show_dismissed or not s.dismissed,
     )
-    if label == "altered" and evidence and evidence.get("sentence"):
-        view.diff = word_diff(view.text, str(evidence["sentence"]))
+    if s.label == "altered" and s.evidence is not None and s.evidence.sentence:
+        view.diff = word_diff(view.text, s.evidence.sentence)
     return view
 
 
-def _offsets_fit(text: str, sentences: Sequence[dict[str, Any]]) -> bool:
+def _offsets_fit(text: str, sentences: Sequence[SentenceCheck]) -> bool:
     pos = 0
     for s in sentences:
-        start, end = s.get("start"), s.get("end")
-        if not isinstance(start, int) or not isinstance(end, int) or not pos <= start <= end <= len(text):
+        if not pos <= s.start <= s.end <= len(text) or text[s.start : s.end] != s.text:
             return False
-        if text[start:end] != s.get("text"):
-            return False
-        pos = end
+        pos = s.end
     return True
 
 
@@ -264,20 +258,15 @@ def _paragraphs(
     return out
 
 
-def _article_view(number: int, result: dict[str, Any], show_dismissed: bool) -> ArticleView:
-    article = result.get("article", {}) or {}
-    verdict = result.get("verdict", {}) or {}
-    raw = sorted(
-        (s for s in result.get("sentences", []) or [] if isinstance(s, dict)),
-        key=lambda s: (s.get("start", 0) if isinstance(s.get("start"), int) else 0, s.get("index", 0)),
-    )
+def _article_view(number: int, check: ArticleCheck, show_dismissed: bool) -> ArticleView:
+    article, verdict = check.article, check.verdict
+    ordered = sorted(check.sentences, key=lambda s: (s.start, s.index))
     anchor = f"a{number}"
-    views = [_sentence_view(f"{anchor}-s{s.get('index', i)}", s, show_dismissed) for i, s in enumerate(raw)]
-    text = result.get("text")
-    offsets_ok = isinstance(text, str) and bool(text) and _offsets_fit(text, raw)
+    views = [_sentence_view(f"{anchor}-s{s.index}", s, show_dismissed) for s in ordered]
+    text = check.text
+    offsets_ok = bool(text) and _offsets_fit(text, ordered)
     if offsets_ok:
-        assert isinstance(text, str)
-        spans = [(int(s["start"]), int(s["end"])) for s in raw]
+        spans = [(s.start, s.end) for s in ordered]
     else:
         # No stored text (or it does not match): show the sentences in order, one paragraph.
         text, spans = "", []
@@ -288,32 +277,27 @@ def _article_view(number: int, result: dict[str, Any], show_dismissed: bool) -> 
             text += view.text
     counts = Counter(v.label for v in views if not v.dismissed)
     dismissed = sum(1 for v in views if v.dismissed)
-    label = str(verdict.get("label", ""))
-    url = str(article.get("url", "") or "")
-    coverage = verdict.get("coverage")
     return ArticleView(
         anchor=anchor,
         number=number,
-        article_id=str(article.get("id", "") or ""),
-        title=str(
-            article.get("title") or url or article.get("input") or article.get("id") or f"Article {number}"
-        ),
-        url=url,
-        safe_url=_safe_url(url),
-        input=str(article.get("input", "") or ""),
-        checked_at=str(article.get("checked_at", "") or ""),
-        label=label,
-        label_rank=ARTICLE_LABEL_RANK.get(label, len(ARTICLE_LABEL_RANK)),
-        reason=str(verdict.get("reason", "") or ""),
-        coverage=float(coverage) if isinstance(coverage, int | float) else 0.0,
-        copied_from=[str(c) for c in verdict.get("copied_from", []) or []],
-        engine=verdict.get("engine", {}) if isinstance(verdict.get("engine"), dict) else {},
+        article_id=article.id,
+        title=article.title or article.url or article.input or article.id or f"Article {number}",
+        url=article.url,
+        safe_url=_safe_url(article.url),
+        input=article.input,
+        checked_at=article.checked_at,
+        label=verdict.label,
+        label_rank=ARTICLE_LABEL_RANK.get(verdict.label, len(ARTICLE_LABEL_RANK)),
+        reason=verdict.reason,
+        coverage=verdict.coverage,
+        copied_from=list(verdict.copied_from),
+        engine=verdict.engine.as_dict(),
         counts={name: counts.get(name, 0) for name in LABELS},
         dismissed=dismissed,
         paragraphs=_paragraphs(text, views, spans),
         sentences=views,
         offsets_ok=offsets_ok,
-        review=verdict.get("review", {}) if isinstance(verdict.get("review"), dict) else {},
+        review=verdict.review.as_dict() if verdict.review is not None else {},
     )
 
 
@@ -357,15 +341,15 @@ def content_security_policy(css: str, js: str) -> str:
 
 
 def render_report(
-    results: Sequence[dict[str, Any]],
+    results: Sequence[ArticleCheck],
     *,
     show_dismissed: bool = False,
     title: str = DEFAULT_TITLE,
     generated_at: str | None = None,
 ) -> str:
-    """The HTML report of check results (``ArticleCheck.as_dict()`` plus ``"text"``, as stored).
+    """The HTML report of check results, with their text.
 
-    Pass results through :func:`credibility.review.decisions.apply_reviews` first for reviewer
+    Give reviewed results (:func:`credibility.review.apply.apply_decisions`) for reviewer
     decisions: dismissed flags show as plain text unless ``show_dismissed``.
     """
     articles = [_article_view(n, r, show_dismissed) for n, r in enumerate(results, start=1)]
@@ -402,7 +386,7 @@ def render_report(
 
 def write_report(
     path: Path,
-    results: Sequence[dict[str, Any]],
+    results: Sequence[ArticleCheck],
     *,
     show_dismissed: bool = False,
     title: str = DEFAULT_TITLE,

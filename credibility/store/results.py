@@ -12,12 +12,12 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from credibility.engine.check import ArticleCheck
+from credibility.model.result import ArticleCheck
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS checks (
@@ -45,7 +45,8 @@ class StoredCheck:
     article_id: str
     checked_at: str
     label: str
-    result: dict[str, Any]
+    #: The check as the engine gave it (reviewer decisions are applied when it is read out).
+    check: ArticleCheck
 
 
 def check_key(check: ArticleCheck) -> str:
@@ -72,8 +73,8 @@ class ResultsStore:
 
     def save(self, check: ArticleCheck) -> str:
         key = check_key(check)
-        payload = check.as_dict()
-        payload["text"] = check.text
+        # The engine's view is stored: decisions change, and are applied when results are read.
+        payload = check.engine_view().as_dict(with_text=True)
         self._conn.execute(
             "INSERT OR REPLACE INTO checks (check_key, article_id, content_hash, input, url, title, checked_at, "
             "label, coverage, copied_from, engine, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -121,6 +122,20 @@ class ResultsStore:
         ):
             yield _stored(row)
 
+    def for_articles(self, article_ids: Iterable[str]) -> Iterator[StoredCheck]:
+        """Every stored check of these articles, oldest first."""
+        ids = sorted(set(article_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            yield from (
+                _stored(row)
+                for row in self._conn.execute(
+                    "SELECT check_key, article_id, checked_at, label, result FROM checks "
+                    f"WHERE article_id IN ({','.join('?' * len(chunk))}) ORDER BY checked_at, check_key",
+                    chunk,
+                )
+            )
+
     def count(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM checks").fetchone()[0])
 
@@ -135,4 +150,4 @@ class ResultsStore:
 
 
 def _stored(row: tuple[Any, ...]) -> StoredCheck:
-    return StoredCheck(row[0], row[1], row[2], row[3], json.loads(row[4]))
+    return StoredCheck(row[0], row[1], row[2], row[3], ArticleCheck.from_json(row[4]))

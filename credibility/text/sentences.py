@@ -50,6 +50,7 @@ import re
 from itertools import pairwise
 
 from credibility.model.records import Span
+from credibility.text.promos import PROMO_LABEL, PROMO_LINE
 
 __all__ = ["split_paragraphs", "split_sentences"]
 
@@ -72,16 +73,6 @@ _CLOSERS = "\"'”’»›)]}"
 _BOUNDARY = re.compile(rf"(?<![.!?‽…])[.!?‽…]++[{re.escape(_CLOSERS)}]*+(?=[\s{_INVISIBLE}]|\Z)")
 
 _BULLET = re.compile(r"(?:[-–•*·▪●◦‣▸►]|\d{1,2}[.)]|\(\d{1,2}\))[ \t\u00a0\u2009\u202f]+(?=\S)")
-_PROMO_PREFIX = re.compile(
-    r"(?:read|also read|see|see also|watch|listen|related|more|recommended|trending|photo|photos|image|"
-    r"video|credit|credits|source|caption|pictured|file photo)(?:\s+(?:also|more|too|now))?\s*[:|»›>]",
-    re.IGNORECASE,
-)
-_PROMO_LINE = re.compile(
-    r"(?:read more|advertisement|continue reading|story continues below(?: advertisement)?|"
-    r"skip advertisement|share this article|sign up|subscribe)\W*",
-    re.IGNORECASE,
-)
 _WORD = re.compile(r"[^\W\d_]+")
 # An attribution after a quoted question/exclamation: "...?" Sen. Warren asked / "...!" Smith shouted.
 _ATTRIBUTION = re.compile(
@@ -253,7 +244,7 @@ def _ends_terminal(line: str) -> bool:
 
 
 def _is_promo(line: str) -> bool:
-    return bool(_PROMO_PREFIX.match(line) or _PROMO_LINE.fullmatch(line))
+    return bool(PROMO_LABEL.match(line) or PROMO_LINE.fullmatch(line))
 
 
 def _looks_like_heading(line: str) -> bool:

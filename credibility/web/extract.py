@@ -32,6 +32,7 @@ import lxml.html
 import trafilatura
 
 from credibility.errors import ExtractionError
+from credibility.text.promos import PROMO_BLOCK
 
 __all__ = ["BlockKind", "ExtractedArticle", "ExtractedBlock", "extract_article", "html_to_blocks"]
 
@@ -151,12 +152,6 @@ _CHROME = re.compile(
     re.I,
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_PROMO = re.compile(
-    r"^(?:read\s+(?:also|more|next)|also\s+read|related(?:\s+(?:articles?|stories|coverage|news))?|"
-    r"see\s+also|more\s+on\s+this|recommended(?:\s+for\s+you)?|watch|listen|sponsored|advertisement|"
-    r"you\s+may\s+also\s+like|don'?t\s+miss|trending)\b",
-    re.I,
-)
 _WS = re.compile(r"\s+")
 
 
@@ -269,7 +264,7 @@ def _walk(el: lxml.html.HtmlElement, inherited: BlockKind | None, out: list[_Dom
 def _classify(text: str, kind: BlockKind | None, link_chars: int) -> BlockKind:
     if kind in ("heading", "caption", "quote", "preformatted"):
         return kind
-    if kind == "promo" or _PROMO.match(text):
+    if kind == "promo" or PROMO_BLOCK.match(text):
         return "promo"
     # A short block that is nearly all link is a teaser for another page.
     if len(text) < 200 and link_chars >= 0.8 * len(text):

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -24,7 +24,7 @@ from credibility.errors import ExtractionError, FetchError, InputError
 from credibility.model.records import ArticleRecord, LoadProblem
 from credibility.web.extract import extract_article
 from credibility.web.fetch import FetchedPage, Fetcher
-from credibility.web.pages import record_from_page
+from credibility.web.page_records import record_from_page
 
 __all__ = ["Feed", "FeedEntry", "feed_records", "parse_feed", "read_feed"]
 
@@ -38,7 +38,20 @@ MIN_FULL_CONTENT_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
+class Feed:
+    """A parsed feed: its channel's title and link, the usable entries, and what was skipped."""
+
+    title: str
+    link: str
+    version: str
+    entries: tuple[FeedEntry, ...]
+    problems: tuple[LoadProblem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class FeedEntry:
+    """One usable entry of a feed: it has a link, or text of its own."""
+
     id: str
     link: str
     title: str
@@ -49,15 +62,6 @@ class FeedEntry:
     #: Full HTML content when the feed carries it (Atom <content>, RSS content:encoded), else "".
     content: str
     author: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Feed:
-    title: str
-    link: str
-    version: str
-    entries: tuple[FeedEntry, ...]
-    problems: tuple[LoadProblem, ...] = field(default_factory=tuple)
 
 
 def _plain(html: str) -> str:
@@ -177,12 +181,12 @@ def _has_full_content(entry: FeedEntry) -> bool:
     return len(_plain(entry.content)) >= MIN_FULL_CONTENT_CHARS
 
 
-def _record_from_content(entry: FeedEntry, *, source: str, feed_url: str) -> ArticleRecord:
-    base = entry.link or feed_url
-    try:
-        text = extract_article(f"<html><body><article>{entry.content}</article></body></html>", base).text
-    except ExtractionError:
-        text = _plain(entry.content)
+def _entry_origin(entry: FeedEntry, feed_url: str) -> str:
+    return f"{feed_url} ({entry.id})"
+
+
+def _entry_record(entry: FeedEntry, text: str, *, source: str, feed_url: str) -> ArticleRecord:
+    """The record of an entry whose text the feed itself carries."""
     return ArticleRecord(
         id=entry.link or entry.id,
         text=text,
@@ -190,8 +194,17 @@ def _record_from_content(entry: FeedEntry, *, source: str, feed_url: str) -> Art
         url=entry.link,
         source=source,
         published=entry.published,
-        origin=f"{feed_url} ({entry.id})",
+        origin=_entry_origin(entry, feed_url),
     )
+
+
+def _record_from_content(entry: FeedEntry, *, source: str, feed_url: str) -> ArticleRecord:
+    base = entry.link or feed_url
+    try:
+        text = extract_article(f"<html><body><article>{entry.content}</article></body></html>", base).text
+    except ExtractionError:
+        text = _plain(entry.content)
+    return _entry_record(entry, text, source=source, feed_url=feed_url)
 
 
 def feed_records(
@@ -231,15 +244,7 @@ def feed_records(
             to_fetch.append(i)
         elif entry.summary or entry.content:
             text = _plain(entry.content) or entry.summary
-            results[i] = ArticleRecord(
-                id=entry.link or entry.id,
-                text=text,
-                title=entry.title,
-                url=entry.link,
-                source=source,
-                published=entry.published,
-                origin=f"{feed_url} ({entry.id})",
-            )
+            results[i] = _entry_record(entry, text, source=source, feed_url=feed_url)
         else:
             results[i] = ExtractionError(f"{entry.link or entry.id}: the feed entry has no text to use")
     pages: Sequence[FetchedPage | FetchError] = (
@@ -261,6 +266,6 @@ def feed_records(
             record,
             title=entry.title or record.title,
             published=entry.published or record.published,
-            origin=f"{feed_url} ({entry.id})",
+            origin=_entry_origin(entry, feed_url),
         )
     return [r for r in results if r is not None]

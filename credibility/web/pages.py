@@ -1,22 +1,21 @@
-"""From a URL (or a fetched page, or HTML) to one :class:`ArticleRecord`.
+"""From URLs of pages or feeds to :class:`ArticleRecord` s.
 
-A page carrying schema.org ClaimReview markup becomes a fact-check record
-(claim, rating, speaker from the markup); any other page a reporting record.
-The text is the merged extraction of :mod:`credibility.web.extract`, blocks that the
-main-text extractor dropped (inline promos, captions) included.
+A page becomes one record (:mod:`credibility.web.page_records`, whose functions are
+re-exported here), a feed one record per entry (:mod:`credibility.web.feeds`).
+:func:`is_url` (from :mod:`credibility.web.urls`) tells a URL from a file name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from urllib.parse import urlsplit
 
-from credibility.errors import ExtractionError, FetchError
+from credibility.errors import FetchError
 from credibility.model.records import ArticleKind, ArticleRecord, LoadProblem
-from credibility.web.claimreview import claimreviews_from_html
-from credibility.web.extract import ExtractedArticle, extract_article
-from credibility.web.fetch import FetchedPage, Fetcher
+from credibility.web.feeds import feed_records
+from credibility.web.fetch import Fetcher
+from credibility.web.page_records import record_from_html, record_from_page
+from credibility.web.urls import is_url
 
 __all__ = ["fetch_article_record", "is_url", "record_from_html", "record_from_page", "url_records"]
 
@@ -28,68 +27,6 @@ FEED_TYPES = (
     "application/xml",
     "text/xml",
 )
-
-
-def is_url(s: str) -> bool:
-    """True for an absolute http(s) URL with a host (what the fetcher accepts), False otherwise."""
-    if not isinstance(s, str) or not s or any(c.isspace() for c in s.strip()):
-        return False
-    try:
-        parts = urlsplit(s.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
-def record_from_html(
-    html: str, url: str, *, kind: ArticleKind = "reporting", source: str = "", origin: str = ""
-) -> ArticleRecord:
-    """One record for the page at ``url`` (id and url are ``url``, the address it was fetched from).
-
-    The canonical URL is deliberately not used as id: a repost commonly declares the
-    original's canonical URL, and must not take the original's place in an index.
-    Of several ClaimReviews on one page, the first is used.
-    """
-    reviews = claimreviews_from_html(html, url)
-    article: ExtractedArticle | None
-    try:
-        article = extract_article(html, url)
-    except ExtractionError:
-        if not reviews:
-            raise
-        article = None  # the markup alone still makes a usable fact-check record
-    host = urlsplit(url).hostname or ""
-    if reviews:
-        review = reviews[0]
-        return replace(
-            review,
-            id=url or review.id,
-            url=url or review.url,
-            text=article.text if article is not None else review.text,
-            title=(article.title if article is not None else "") or review.title,
-            source=source or review.source or (article.publisher if article else "") or host,
-            published=review.published or (article.published if article else ""),
-            origin=origin or url,
-        )
-    assert article is not None
-    return ArticleRecord(
-        id=url,
-        text=article.text,
-        title=article.title,
-        url=url,
-        source=source or article.publisher or host,
-        published=article.published,
-        kind=kind,
-        origin=origin or url,
-    )
-
-
-def record_from_page(
-    page: FetchedPage, *, kind: ArticleKind = "reporting", source: str = ""
-) -> ArticleRecord:
-    if page.not_modified:
-        raise ExtractionError(f"{page.url} was not modified (304): nothing new to extract")
-    return record_from_html(page.text, page.final_url, kind=kind, source=source, origin=page.url)
 
 
 def fetch_article_record(
@@ -121,8 +58,6 @@ def url_records(
     respect_robots: bool | None = False,
 ) -> Iterator[ArticleRecord | LoadProblem]:
     """Records from URLs of pages or feeds (a feed gives one record per entry); failures become problems."""
-    from credibility.web.feeds import feed_records  # feeds builds on this module
-
     pages = fetcher.fetch_many(list(urls), expect="any", respect_robots=respect_robots)
     for url, page in zip(urls, pages, strict=True):
         if isinstance(page, FetchError):

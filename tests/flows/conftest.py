@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import flows  # noqa: F401  (quiet environment first)
-from credibility.demo import sample_paths
+from credibility.app import sample_paths
 from credibility.embed.embedder import Embedder
 from flows.sources import VerifiedInput
 

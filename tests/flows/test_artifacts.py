@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from credibility.model.records import LoadProblem
 from flows.artifacts import check_markdown, code, md, monitor_markdown
-from flows.models import CheckOutcome, FlaggedSentence, MonitorSummary, Problem
+from flows.models import CheckOutcome, FlaggedSentence, MonitorSummary
 
 HOSTILE = (
     "<script>alert(1)</script> [click](javascript:alert(1)) ![x](http://evil.example/x.png) "
@@ -68,7 +69,5 @@ def test_check_artifact_is_inert() -> None:
 
 
 def test_monitor_artifact_is_inert() -> None:
-    summary = MonitorSummary(
-        articles_seen=2, checked=1, flagged=1, problems=[Problem(origin=HOSTILE, reason=HOSTILE)]
-    )
+    summary = MonitorSummary(articles_seen=2, checked=1, flagged=1, problems=[LoadProblem(HOSTILE, HOSTILE)])
     _inert(monitor_markdown(summary, [_outcome(HOSTILE)]))

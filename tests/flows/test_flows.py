@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flowhelpers import read_artifacts, read_events, read_task_runs, wait_until
 
-from credibility.demo import sample_paths
+from credibility.app import sample_paths
 from credibility.settings import Settings
 from credibility.store.results import ResultsStore
 from flows.measure import make_articles
@@ -66,7 +66,7 @@ def test_ingest_again_is_unchanged_and_reports_bad_lines(
     bad.write_text(good + "\n{not json\n", encoding="utf-8")
     summary = ingest_verified(inputs=[VerifiedInput(path=str(bad))], home=str(indexed_home["home"]))
     assert (summary.added, summary.unchanged, summary.failed) == (0, 1, 1)
-    assert "not valid JSON" in summary.problems[0].reason
+    assert "not valid JSON" in summary.problems[0].message
     assert summary.problems[0].origin.endswith("mixed.jsonl:2")
 
 
@@ -264,7 +264,7 @@ def test_reviewer_report_rebuilds_and_keeps_decisions(
     today = dt.date.fromisoformat(daily.stem.removeprefix("reviewer-"))
     summary = reviewer_report(start=today, home=str(indexed_home["home"]))
     assert Path(summary.csv_path) == daily
-    assert summary.rows >= len(rows) and summary.decisions_kept == 1
+    assert summary.rows >= len(rows) and summary.decisions_imported == 1
     rebuilt = {r["row_id"]: r for r in _csv_rows(daily)}
     assert rebuilt[rows[0]["row_id"]]["reviewer_decision"] == "confirmed"
 
@@ -276,3 +276,79 @@ def test_reviewer_report_rebuilds_and_keeps_decisions(
 
     state = reviewer_report(start=today, end=today - dt.timedelta(days=2), return_state=True)
     assert state.is_failed() and "before it starts" in (state.message or "")
+
+
+def _html_page(title: str, text: str) -> str:
+    from html import escape
+
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+    return (
+        f"<!doctype html><html><head><title>{escape(title)}</title></head>"
+        f"<body><article><h1>{escape(title)}</h1>{paragraphs}</article></body></html>"
+    )
+
+
+def test_a_dismissed_flag_stays_out_of_every_view(
+    prefect_api: str, indexed_home: dict[str, Any], flow_env: Path, tmp_path: Path
+) -> None:
+    """One decision, imported once through the CLI, hides the flag in the CLI's CSV and HTML, in
+    check-article's and monitor-sources' daily CSV and in reviewer-report (which also shows that
+    monitor-sources reads .html files as the CLI does)."""
+    from credibility.cli.main import main
+    from flows.check import check_article
+    from flows.monitor import monitor_sources
+    from flows.report import reviewer_report
+
+    home = tmp_path / "home"
+    shutil.copytree(indexed_home["home"] / "index", home / "index")
+    first_csv = tmp_path / "first.csv"
+    assert main(["check", "--home", str(home), "--csv", str(first_csv), str(REPOST)]) == 0
+    rows = _csv_rows(first_csv)
+    target = next(r for r in rows if r["label"] == "altered")
+    dismissed = target["sentence"]
+    for row in rows:
+        if row["row_id"] == target["row_id"]:
+            row["reviewer_decision"], row["reviewer_note"] = "false_positive", "quoted from the council"
+    with open(first_csv, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main(["review", "import", "--home", str(home), "--reviewer", "desk", str(first_csv)]) == 0
+
+    # 1. The CLI: CSV and HTML of a fresh check of the same article.
+    cli_csv, cli_html = tmp_path / "cli.csv", tmp_path / "cli.html"
+    assert (
+        main(["check", "--home", str(home), "--csv", str(cli_csv), "--html", str(cli_html), str(REPOST)]) == 0
+    )
+    cli_rows = _csv_rows(cli_csv)
+    assert cli_rows and dismissed not in {r["sentence"] for r in cli_rows}
+    assert "1 flag dismissed by reviewers" in cli_html.read_text(encoding="utf-8")
+    shown = tmp_path / "shown.csv"
+    main(["check", "--home", str(home), "--csv", str(shown), "--show-dismissed", str(REPOST)])
+    assert {r["sentence"]: r["reviewer_decision"] for r in _csv_rows(shown)}[dismissed] == "false_positive"
+
+    # 2. check-article's daily CSV.
+    text = REPOST.read_text(encoding="utf-8")
+    outcome = check_article(text=text + "\n\nA closing line added by the copy site.", home=str(home))
+    assert dismissed not in {f.text for f in outcome.flagged}
+    daily = Path(outcome.csv_path)
+    assert dismissed not in {r["sentence"] for r in _csv_rows(daily)}
+
+    # 3. monitor-sources over a saved HTML copy of the article (new content, same sentence).
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "copy.html").write_text(
+        _html_page("Harbour bridge", text + "\n\nAnother footer line."), encoding="utf-8"
+    )
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"monitor:\n  - {folder}\n", encoding="utf-8")
+    summary = monitor_sources(sources_file=str(sources), home=str(home))
+    assert (summary.articles_seen, summary.checked, summary.failed) == (1, 1, 0), summary.problems
+    monitor_rows = _csv_rows(Path(summary.csv_path))
+    assert any(r["article_id"] != target["article_id"] for r in monitor_rows)
+    assert dismissed not in {r["sentence"] for r in monitor_rows}
+
+    # 4. reviewer-report rebuilds the day from the store: still out.
+    report = reviewer_report(home=str(home))
+    rebuilt = _csv_rows(Path(report.csv_path))
+    assert report.rows == len(rebuilt) > 0 and dismissed not in {r["sentence"] for r in rebuilt}

@@ -24,7 +24,7 @@ import httpx
 import pytest
 from flowhelpers import api, request, subprocess_env, wait_until
 
-from credibility.demo import sample_paths
+from credibility.app import sample_paths
 from credibility.settings import Settings
 from credibility.store.results import ResultsStore
 from credibility.text.normalize import text_hash

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from webfixtures import LocalServer, article_html
 
+from credibility.app import sample_paths
 from credibility.cli.main import main
-from credibility.demo import sample_paths
 from credibility.embed.embedder import Embedder
 from credibility.engine.ingest import ingest, open_writer
 from credibility.model.records import ArticleRecord
@@ -198,3 +198,60 @@ def test_urls_and_feeds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         # Without the allow-list the SSRF guard refuses the local address with a clear message.
         code, _, err = run(capsys, "check", "--home", str(home), copy)
         assert code == 2 and "127.0.0.1" in err and "Traceback" not in err
+
+
+def test_reports_and_reviews_through_the_cli(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report csv|html` and `review import|stats`, as the README shows them."""
+    repost = sample_paths()["repost"]
+    week = tmp_path / "week.csv"
+    code, out, _ = run(capsys, "check", "--home", str(home), "--csv", str(week), str(repost))
+    assert code == 0
+    with open(week, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    injected = next(r for r in rows if r["label"] == "injected")
+    injected["reviewer_decision"], injected["reviewer_note"] = "false_positive", "a quote, not an insertion"
+    with open(week, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    code, out, err = run(capsys, "review", "import", "--home", str(home), "--reviewer", "ana", str(week))
+    assert code == 0 and "1 decision(s): 1 new" in out, err
+    code, out, _ = run(capsys, "review", "stats", "--home", str(home))
+    assert code == 0 and "decisions: 1 (0 confirmed, 1 false positive" in out and "injected" in out
+    code, out, _ = run(capsys, "review", "stats", "--home", str(home), "--json")
+    assert json.loads(out)["by_label"]["injected"]["false_positive"] == 1
+
+    # The dismissed flag: out of the rebuilt CSV, plain text in the HTML, shown on request.
+    rebuilt, page = tmp_path / "rebuilt.csv", tmp_path / "week.html"
+    since = "2000-01-01"
+    code, out, _ = run(capsys, "report", "csv", "--home", str(home), "--out", str(rebuilt), "--since", since)
+    assert code == 0 and f"to {rebuilt}" in out
+    with open(rebuilt, encoding="utf-8-sig", newline="") as handle:
+        sentences = {r["sentence"] for r in csv.DictReader(handle)}
+    assert sentences and injected["sentence"] not in sentences
+    code, out, _ = run(capsys, "report", "html", "--home", str(home), "--out", str(page), "--since", since)
+    assert code == 0 and "flag dismissed by reviewers" in page.read_text(encoding="utf-8")
+    code, _, _ = run(
+        capsys,
+        "report",
+        "csv",
+        "--home",
+        str(home),
+        "--out",
+        str(rebuilt),
+        "--since",
+        since,
+        "--show-dismissed",
+    )
+    with open(rebuilt, encoding="utf-8-sig", newline="") as handle:
+        shown = {r["sentence"]: r["reviewer_decision"] for r in csv.DictReader(handle)}
+    assert shown[injected["sentence"]] == "false_positive"
+
+    # The terminal summary shows the reviewed result too.
+    code, out, _ = run(capsys, "check", "--home", str(home), str(repost))
+    assert "dismissed as a false positive by ana" in out
+    code, _, err = run(capsys, "report", "csv", "--home", str(home), "--out", str(rebuilt), "--since", "soon")
+    assert code == 2 and "--since: 'soon' is not an ISO date" in err

@@ -10,9 +10,10 @@ from typing import cast
 import numpy as np
 import pytest
 
-from credibility.embed import onnx as onnx_encoder
+from credibility.embed import onnx_export
 from credibility.embed.embedder import SentenceTransformerEmbedder, _build, packaged_model_path
-from credibility.embed.onnx import META_FILE, MODEL_FILE, OnnxBackend, OnnxEmbedder, read_layout
+from credibility.embed.onnx_model import LONG_MODEL_FILE, META_FILE, MODEL_FILE, OnnxBackend, read_layout
+from credibility.embed.onnx_runtime import OnnxEmbedder
 from credibility.errors import ModelError
 from credibility.settings import DEFAULT_MODEL, Settings
 
@@ -207,7 +208,7 @@ def test_cache_is_reused(
     def no_export(*args: object, **kwargs: object) -> None:
         raise AssertionError("the cached export should have been reused")
 
-    monkeypatch.setattr(onnx_encoder, "_export", no_export)
+    monkeypatch.setattr(onnx_export, "_export", no_export)
     second = OnnxEmbedder(DEFAULT_MODEL, cast(OnnxBackend, backend), cache_dir=cache_dir)
     assert second.folder == first.folder
     assert model_file.stat().st_mtime_ns == before
@@ -239,9 +240,9 @@ def test_int8_routes_long_sentences_to_the_long_model(
 ) -> None:
     meta = json.loads((int8.folder / META_FILE).read_text())
     long_model = meta["long_model"]
-    assert long_model["file"] == onnx_encoder.LONG_MODEL_FILE
+    assert long_model["file"] == LONG_MODEL_FILE
     assert (int8.folder / long_model["file"]).is_file()
-    assert long_model["min_cosine_to_fp32"] >= onnx_encoder.MIN_QUANTIZED_COSINE
+    assert long_model["min_cosine_to_fp32"] >= onnx_export.MIN_QUANTIZED_COSINE
     tokens = np.array([len(int8._tokenizer.encode(s).ids) for s in SENTENCES])
     long_rows = tokens >= long_model["min_tokens"]
     assert 10 <= long_rows.sum() < len(SENTENCES)  # both models are exercised by the bound test
@@ -283,16 +284,16 @@ def test_concurrent_calls_give_the_same_vectors(int8: OnnxEmbedder, int8_vectors
 def test_a_long_model_that_fails_the_check_is_not_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_check = onnx_encoder._check_quantized
+    real_check = onnx_export._check_quantized
 
     def strict_for_long(*args: object, min_tokens: int, **kwargs: object) -> float:
         lowest = real_check(*args, min_tokens=min_tokens, **kwargs)  # type: ignore[arg-type]
         return 0.5 if min_tokens > 0 else lowest
 
-    monkeypatch.setattr(onnx_encoder, "_check_quantized", strict_for_long)
+    monkeypatch.setattr(onnx_export, "_check_quantized", strict_for_long)
     embedder = OnnxEmbedder(DEFAULT_MODEL, "onnx-int8", cache_dir=tmp_path / "encoders")
     assert json.loads((embedder.folder / META_FILE).read_text())["long_model"] is None
-    assert not (embedder.folder / onnx_encoder.LONG_MODEL_FILE).exists()
+    assert not (embedder.folder / LONG_MODEL_FILE).exists()
     assert embedder._long_session is None
     vectors = embedder.encode(SENTENCES[:10])
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

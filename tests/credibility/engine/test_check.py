@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from credibility.demo import sample_paths
+from credibility.app import sample_paths
 from credibility.embed.embedder import Embedder
-from credibility.engine.check import CheckEngine, align, dice, trigrams
+from credibility.engine.check import CheckEngine
 from credibility.engine.ingest import ingest, open_reader, open_writer
+from credibility.engine.similarity import align, dice, trigrams
 from credibility.errors import InputError
 from credibility.inputs.loaders import InputReader
 from credibility.model.records import ArticleRecord

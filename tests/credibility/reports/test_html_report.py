@@ -23,9 +23,10 @@ from typing import Any
 
 import pytest
 
-from credibility.demo import sample_paths
-from credibility.engine.check import LABELS
-from credibility.reports.html import content_security_policy, render_report, word_diff, write_report
+from credibility.app import sample_paths
+from credibility.model.result import LABELS, ArticleCheck
+from credibility.reports import html as html_report
+from credibility.reports.html import content_security_policy, word_diff
 from credibility.text.facts import compare_facts
 from credibility.text.normalize import text_hash
 from credibility.text.sentences import split_sentences
@@ -56,6 +57,15 @@ EVIL_TEXT = (
 
 
 # --- sample results --------------------------------------------------------------------------------
+
+
+def render_report(results: list[dict[str, Any]], **options: Any) -> str:
+    """The report of results given in their JSON form (loaded back into typed results)."""
+    return html_report.render_report([ArticleCheck.from_dict(r) for r in results], **options)
+
+
+def write_report(path: Path, results: list[dict[str, Any]], **options: Any) -> Path:
+    return html_report.write_report(path, [ArticleCheck.from_dict(r) for r in results], **options)
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:

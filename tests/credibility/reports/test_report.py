@@ -5,43 +5,64 @@ from __future__ import annotations
 import csv
 import threading
 from pathlib import Path
-from typing import Any
 
-from credibility.reports.reviewer_csv import CSV_COLUMNS, append_rows, neutralise, rows_for
+from credibility.model.result import ArticleCheck
+from credibility.reports.reviewer_csv import append_rows
+from credibility.reviewer_rows import CSV_COLUMNS, neutralise, rows_for
+
+ENGINE = {
+    "version": "2",
+    "model": "fake-model",
+    "encoder_backend": "torch",
+    "index_generation": 1,
+    "settings_hash": "0" * 12,
+}
 
 
-def result(sentence: str, label: str = "injected", index: int = 0) -> dict[str, Any]:
-    return {
-        "article": {
-            "id": "art-1",
-            "url": "https://x.example/a",
-            "title": "T",
-            "checked_at": "2026-01-01T00:00:00+00:00",
-        },
-        "verdict": {"label": "injected", "copied_from": ["src-1"], "coverage": 0.75},
-        "sentences": [
-            {
-                "index": index,
-                "text": sentence,
-                "label": label,
-                "flags": [],
-                "reason": "r",
-                "score": 0.5,
-                "evidence": None,
-                "changes": [],
+def result(sentence: str, label: str = "injected", index: int = 0) -> ArticleCheck:
+    return ArticleCheck.from_dict(
+        {
+            "article": {
+                "id": "art-1",
+                "url": "https://x.example/a",
+                "title": "T",
+                "checked_at": "2026-01-01T00:00:00+00:00",
             },
-            {
-                "index": index + 1,
-                "text": "Fine.",
-                "label": "supported",
-                "flags": ["exact"],
-                "reason": "",
-                "score": 1.0,
-                "evidence": {"article_id": "src-1", "sentence_id": 3, "sentence": "Fine."},
-                "changes": [],
+            "verdict": {
+                "label": "injected",
+                "copied_from": ["src-1"],
+                "coverage": 0.75,
+                "counts": {label: 1, "supported": 1},
+                "engine": ENGINE,
             },
-        ],
-    }
+            "sentences": [
+                {
+                    "index": index,
+                    "text": sentence,
+                    "start": 0,
+                    "end": len(sentence),
+                    "label": label,
+                    "flags": [],
+                    "reason": "r",
+                    "score": 0.5,
+                    "evidence": None,
+                    "changes": [],
+                },
+                {
+                    "index": index + 1,
+                    "text": "Fine.",
+                    "start": len(sentence) + 1,
+                    "end": len(sentence) + 6,
+                    "label": "supported",
+                    "flags": ["exact"],
+                    "reason": "",
+                    "score": 1.0,
+                    "evidence": {"article_id": "src-1", "sentence_id": 3, "sentence": "Fine."},
+                    "changes": [],
+                },
+            ],
+        }
+    )
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -16,22 +16,25 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-from credibility.engine.check import ArticleCheck, ArticleInfo, EngineInfo, SentenceCheck, Verdict
+from credibility.cli.output import format_review_stats as format_stats
 from credibility.errors import InputError
 from credibility.model.records import Evidence
-from credibility.reports.html import render_report
-from credibility.reports.reviewer_csv import CSV_COLUMNS, rows_for, write_rows
-from credibility.review.decisions import (
+from credibility.model.result import (
     CONFIRMED_FLAG,
-    DecisionsError,
-    ReviewStore,
-    apply_reviews,
-    drop_dismissed,
-    format_stats,
-    import_decisions,
-    review_rows,
-    review_stats,
+    ArticleCheck,
+    ArticleInfo,
+    EngineInfo,
+    SentenceCheck,
+    Verdict,
 )
+from credibility.reports.html import render_report
+from credibility.reports.reviewer_csv import write_rows
+from credibility.review.apply import apply_decisions
+from credibility.review.importer import DecisionsError, ImportReport
+from credibility.review.importer import import_decisions as import_into
+from credibility.review.stats import review_stats as stats_of
+from credibility.reviewer_rows import CSV_COLUMNS, Row, rows_for
+from credibility.store.decisions import DecisionStore
 from credibility.store.results import ResultsStore
 from credibility.text.normalize import text_hash
 
@@ -78,8 +81,23 @@ def build(article_id: str, parts: list[tuple[str, str, Evidence | None]], *, url
     return ArticleCheck(info, verdict, tuple(sentences), text)
 
 
-def payload(check: ArticleCheck) -> dict[str, Any]:
-    return {**check.as_dict(), "text": check.text}
+def apply_reviews(check: ArticleCheck, db: Path) -> ArticleCheck:
+    with DecisionStore(db) as store:
+        return apply_decisions(check, store)
+
+
+def import_decisions(path: Path, db: Path, **options: Any) -> ImportReport:
+    with ResultsStore(db) as results, DecisionStore(db) as decisions:
+        return import_into(path, results, decisions, **options)
+
+
+def review_stats(db: Path) -> dict[str, Any]:
+    with DecisionStore(db) as store:
+        return stats_of(store)
+
+
+def review_rows(check: ArticleCheck, *, show_dismissed: bool = False) -> list[Row]:
+    return list(rows_for(check, show_dismissed=show_dismissed))
 
 
 def site_a() -> ArticleCheck:
@@ -147,7 +165,7 @@ def db(tmp_path: Path) -> Path:
 @pytest.fixture
 def reviewed_csv(tmp_path: Path, db: Path) -> Path:
     path = tmp_path / "review.csv"
-    write_rows(path, review_rows(apply_reviews(payload(site_a()), db)))
+    write_rows(path, review_rows(apply_reviews(site_a(), db)))
     rows = decide(
         read_csv(path),
         {
@@ -163,8 +181,9 @@ def test_round_trip_dismisses_and_remembers(tmp_path: Path, db: Path, reviewed_c
     report = import_decisions(reviewed_csv, db, reviewer="alice", now=WEEK10)
     assert (report.rows, report.decisions, report.added, report.changed, report.blank) == (2, 2, 2, 0, 0)
 
-    b = apply_reviews(payload(site_b()), db)
-    by_text = {s["text"].strip().lower()[:20]: s for s in b["sentences"]}
+    b = apply_reviews(site_b(), db)
+    bd = b.as_dict()
+    by_text = {s["text"].strip().lower()[:20]: s for s in bd["sentences"]}
     # A confirmed injected line, same normalized text on another site: flagged at once, citing the decision.
     line = by_text["insiders say the may"]
     assert line["label"] == "injected"
@@ -175,8 +194,10 @@ def test_round_trip_dismisses_and_remembers(tmp_path: Path, db: Path, reviewed_c
     assert line["review"]["engine_label"] == "unsupported"
     assert "confirmed injected by reviewer alice" in line["reason"]
     assert "planted in every repost" in line["reason"]
-    assert b["verdict"]["label"] == "injected" and b["verdict"]["review"]["relabelled"] == 1
-    assert b["verdict"]["counts"]["injected"] == 1
+    assert bd["verdict"]["label"] == "injected" and bd["verdict"]["review"]["relabelled"] == 1
+    assert bd["verdict"]["counts"]["injected"] == 1
+    assert bd["verdict"]["engine_view"]["label"] == "mixed"
+    assert ArticleCheck.from_dict(b.as_dict(with_text=True)) == b  # the JSON form loads back
     # The false positive: same sentence, same evidence, same label -> dismissed, label kept.
     press = by_text["the budget is the la"]
     assert press["label"] == "unsupported"
@@ -190,7 +211,7 @@ def test_round_trip_dismisses_and_remembers(tmp_path: Path, db: Path, reviewed_c
     assert PRESS not in sentences and "Something else entirely unproven." in sentences
     shown = {r["sentence"]: r for r in review_rows(b, show_dismissed=True)}
     assert shown[PRESS]["reviewer_decision"] == "false_positive"
-    assert len(list(drop_dismissed(rows_for(b), b))) == len(list(rows_for(b))) - 1
+    assert len(review_rows(b)) == len(review_rows(b, show_dismissed=True)) - 1
 
     # ... and so does the HTML report.
     html = render_report([b])
@@ -211,7 +232,7 @@ def test_reimport_is_idempotent_and_a_later_decision_wins_with_history(
     import_decisions(reviewed_csv, db, reviewer="alice", now=WEEK10)
     again = import_decisions(reviewed_csv, db, reviewer="bob", now=WEEK11)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 2)
-    with ReviewStore(db) as store:
+    with DecisionStore(db) as store:
         assert len(store.history()) == 2
 
     rows = read_csv(reviewed_csv)
@@ -222,11 +243,11 @@ def test_reimport_is_idempotent_and_a_later_decision_wins_with_history(
     later = import_decisions(reviewed_csv, db, reviewer="bob", now=WEEK11)
     assert (later.added, later.changed, later.unchanged) == (0, 1, 1)
 
-    b = apply_reviews(payload(site_b()), db)
-    press = next(s for s in b["sentences"] if s["text"] == PRESS)
-    assert press["review"]["status"] == "confirmed" and press["review"]["reviewer"] == "bob"
+    b = apply_reviews(site_b(), db)
+    press = next(s for s in b.sentences if s.text == PRESS)
+    assert press.review is not None and (press.review.status, press.review.reviewer) == ("confirmed", "bob")
     assert PRESS in [r["sentence"] for r in review_rows(b)]
-    with ReviewStore(db) as store:
+    with DecisionStore(db) as store:
         history = [h for h in store.history() if h["norm_hash"] == text_hash(PRESS)]
     assert [(h["decision"], h["previous_decision"], h["reviewer"]) for h in history] == [
         ("false_positive", None, "alice"),
@@ -242,7 +263,7 @@ def test_stats_per_label_and_week(db: Path, reviewed_csv: Path, tmp_path: Path) 
     with ResultsStore(db) as store:
         store.save(c)
     path = tmp_path / "c.csv"
-    write_rows(path, rows_for(payload(c)))
+    write_rows(path, rows_for(c))
     write_csv(path, decide(read_csv(path), {"Another": ("false_positive", "")}))
     import_decisions(path, db, reviewer="carol", now=WEEK11)
 
@@ -269,7 +290,7 @@ def _problems(excinfo: pytest.ExceptionInfo[DecisionsError]) -> list[str]:
 
 def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path: Path, db: Path) -> None:
     path = tmp_path / "bad.csv"
-    write_rows(path, rows_for(payload(site_a()), include_all=True))
+    write_rows(path, rows_for(site_a(), include_all=True))
     rows = read_csv(path)
     rows[0]["reviewer_decision"] = "confirmed"  # fine on its own
     rows[1]["reviewer_decision"] = "yes"
@@ -308,7 +329,7 @@ def test_line_numbers_count_multiline_cells(tmp_path: Path, db: Path) -> None:
         "m-1", [("A first line\nbroken in two.", "unsupported", None), ("Second one.", "unsupported", None)]
     )
     path = tmp_path / "m.csv"
-    write_rows(path, rows_for(payload(check)))
+    write_rows(path, rows_for(check))
     rows = read_csv(path)
     rows[1]["reviewer_decision"] = "maybe"
     write_csv(path, rows)
@@ -324,7 +345,7 @@ def test_contradictions_within_one_file_are_refused(tmp_path: Path, db: Path) ->
     with ResultsStore(db) as store:
         store.save(b)
     path = tmp_path / "both.csv"
-    write_rows(path, [*rows_for(payload(a)), *rows_for(payload(b))])
+    write_rows(path, [*rows_for(a), *rows_for(b)])
     rows = read_csv(path)
     press = [r for r in rows if r["sentence"] == PRESS]
     assert len(press) == 2  # same sentence, same evidence, same label on two sites
@@ -338,15 +359,15 @@ def test_without_the_results_store_rows_check_themselves(tmp_path: Path) -> None
     """A separate reviews file (no checks table): a row is known when its columns give its row_id."""
     check = build("f-1", [("=1+1 is what the mayor said.", "unsupported", None)])
     path = tmp_path / "f.csv"
-    write_rows(path, rows_for(payload(check)))
+    write_rows(path, rows_for(check))
     rows = read_csv(path)
     assert rows[0]["sentence"].startswith("'=")  # the CSV neutralised the formula
     rows[0]["reviewer_decision"] = "false_positive"
     write_csv(path, rows, delimiter=";")  # as a spreadsheet in a European locale saves it
     store = tmp_path / "reviews.sqlite"
     assert import_decisions(path, store, reviewer="dora").added == 1
-    applied = apply_reviews(payload(check), store)
-    assert applied["sentences"][0]["review"]["status"] == "dismissed"
+    applied = apply_reviews(check, store)
+    assert applied.sentences[0].dismissed
     rows[0]["sentence"] = "An edited sentence."  # the row_id no longer matches its columns
     write_csv(path, rows)
     with pytest.raises(DecisionsError, match="unknown row_id"):
@@ -356,14 +377,14 @@ def test_without_the_results_store_rows_check_themselves(tmp_path: Path) -> None
 def test_supported_sentences_are_not_relabelled_and_missing_store_is_harmless(
     tmp_path: Path, db: Path, reviewed_csv: Path
 ) -> None:
-    untouched = apply_reviews(payload(site_b()), tmp_path / "no-such.sqlite")
+    untouched = apply_reviews(site_b(), tmp_path / "no-such.sqlite")
     assert not (tmp_path / "no-such.sqlite").exists()
-    assert all("review" not in s for s in untouched["sentences"])
+    assert all(s.review is None for s in untouched.sentences)
     import_decisions(reviewed_csv, db, reviewer="alice", now=WEEK10)
     quoted = build("q-1", [(INJECTED, "supported", evidence("src-5", 55, INJECTED, 1.0))])
-    applied = apply_reviews(payload(quoted), db)
-    assert applied["sentences"][0]["label"] == "supported"
-    assert "review" not in applied["sentences"][0]
+    applied = apply_reviews(quoted, db)
+    assert applied.sentences[0].label == "supported"
+    assert applied.sentences[0].review is None
 
 
 def test_reviews_live_beside_the_checks(db: Path, reviewed_csv: Path) -> None:
