@@ -9,7 +9,7 @@ export TOKENIZERS_PARALLELISM := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test lint browser bench bench-quick server serve worker clean
+.PHONY: setup demo test lint browser tools bench bench-quick fuzz server serve worker clean
 
 setup: $(VENV)/.installed
 
@@ -34,7 +34,11 @@ lint: setup
 browser:
 	sh scripts/install-browser.sh
 
-test: lint browser
+# The README tests run every documented command, jq and curl included.
+tools:
+	sh scripts/install-tools.sh
+
+test: lint browser tools
 	$(BIN)/python -m pytest -q
 
 bench-quick: setup
@@ -44,6 +48,11 @@ bench-quick: setup
 bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.speed --backend onnx-int8 --out benchmarks/results/speed-full.json
+
+# The long reliability harnesses (property-based fuzzing, kill -9, concurrency, hostile web input,
+# a burst on the served deployment): about half an hour on 2 cores; writes benchmarks/RELIABILITY.md.
+fuzz: setup
+	$(BIN)/python -m benchmarks.fuzz
 
 server: setup
 	$(BIN)/python -m flows.server

@@ -8,12 +8,14 @@ command-line entry points turn into a one-line message and exit status 2.
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 DATA_ENV = "CREDIBILITY_BENCH_DATA"
@@ -93,6 +95,9 @@ class ClaimDoc:
     text: str = ""
     rating: str = ""
     url: str = ""
+    #: Who made the claim (PolitiFact's speaker) and when (ISO date): features of the claim ranker.
+    speaker: str = ""
+    date: str = ""
 
 
 @dataclass
@@ -145,6 +150,7 @@ def load_2a(root: Path) -> RetrievalTask:
                     title=str(raw.get("title") or ""),
                     claim=str(raw.get("vclaim") or ""),
                     text=str(raw.get("subtitle") or ""),
+                    date=_iso_date(str(raw.get("date") or "")),
                 )
             )
     queries = dict(_read_tsv_pairs(tweets))
@@ -152,6 +158,83 @@ def load_2a(root: Path) -> RetrievalTask:
 
 
 _LINE_ID = re.compile(r"^(?P<transcript>.+)_(?P<line>\d+)$")
+_MONTH_DAY_YEAR = re.compile(r"([A-Z][a-z]+) (\d{1,2}), (\d{4})")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([A-Z][a-z]+) (\d{4})")
+
+
+def _iso_date(text: str) -> str:
+    """ISO date from "stated on October 22, 2019 in ..." or Snopes's "26 May 2015", else ""."""
+    for pattern, order in ((_MONTH_DAY_YEAR, "%B %d %Y"), (_DAY_MONTH_YEAR, "%d %B %Y")):
+        match = pattern.search(text)
+        if match:
+            try:
+                return datetime.strptime(" ".join(match.groups()), order).date().isoformat()
+            except ValueError:
+                continue
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryContext:
+    """What a 2B transcript says around a line: its speaker, the debate's date, the lines before."""
+
+    speaker: str
+    date: str
+    before: str
+
+
+def transcript_path(root: Path, name: str) -> Path | None:
+    """The file of a 2B transcript. Query ids spell some names otherwise than their files
+    ("20160115_GOP_charlston" for 20160115_GOP_Charleston.tsv): the file of the same date whose
+    name is closest, ignoring case, stands in."""
+    folder = root / CT2B_DIR / "transcripts"
+    exact = folder / f"{name}.tsv"
+    if exact.exists():
+        return exact
+    same_day = sorted(folder.glob(f"{name[:8]}_*.tsv")) if folder.is_dir() else []
+    if not same_day:
+        return None
+    return max(
+        same_day, key=lambda p: difflib.SequenceMatcher(None, p.stem.casefold(), name.casefold()).ratio()
+    )
+
+
+def transcript_lines(root: Path, name: str) -> dict[int, tuple[str, str]]:
+    """Line number -> (speaker, sentence) of one 2B transcript (empty when it is missing)."""
+    path = transcript_path(root, name)
+    lines: dict[int, tuple[str, str]] = {}
+    if path is not None:
+        for number, rest in _read_tsv_pairs(path):
+            speaker, _, sentence = rest.partition("\t")
+            if number.isdigit():
+                lines[int(number)] = (speaker, sentence)
+    return lines
+
+
+def transcript_date(name: str) -> str:
+    """The debate's date from a transcript name ("20170822_Trump_phoenix" -> "2017-08-22")."""
+    try:
+        return datetime.strptime(name[:8], "%Y%m%d").date().isoformat()
+    except ValueError:
+        return ""
+
+
+def query_contexts(root: Path, qids: Iterable[str], lines: int = 2) -> dict[str, QueryContext]:
+    """The transcript context of 2B query ids (``<transcript>_<line>``); other ids get none."""
+    cache: dict[str, dict[int, tuple[str, str]]] = {}
+    out: dict[str, QueryContext] = {}
+    for qid in qids:
+        match = _LINE_ID.match(qid)
+        if not match:
+            continue
+        name, line_no = match["transcript"], int(match["line"])
+        if name not in cache:
+            cache[name] = transcript_lines(root, name)
+        transcript = cache[name]
+        speaker = transcript.get(line_no, ("", ""))[0]
+        before = " ".join(transcript[n][1] for n in range(line_no - lines, line_no) if n in transcript)
+        out[qid] = QueryContext(speaker, transcript_date(name), before)
+    return out
 
 
 def load_2b(root: Path, articles: list[PolitiFactArticle] | None = None, context: int = 0) -> RetrievalTask:
@@ -164,11 +247,42 @@ def load_2b(root: Path, articles: list[PolitiFactArticle] | None = None, context
     qrels = {split: _read_qrels(require(root, f"{base}/{split}.tsv")) for split in ("train", "dev")}
     if articles is None:
         articles = load_politifact(root)
-    corpus = [ClaimDoc(id=a.id, title=a.title, claim=a.claim, rating=a.rating, url=a.url) for a in articles]
+    corpus = [
+        ClaimDoc(
+            id=a.id,
+            title=a.title,
+            claim=a.claim,
+            rating=a.rating,
+            url=a.url,
+            speaker=a.speaker,
+            date=_iso_date(a.stated),
+        )
+        for a in articles
+    ]
     queries = dict(_read_tsv_pairs(queries_path))
     if context > 0:
         queries = _with_context(root, queries, context)
     return RetrievalTask("2b", corpus, queries, qrels)
+
+
+_TWEET_DATE = re.compile(r"([A-Z][a-z]+ \d{1,2}, \d{4})\s*$")
+
+
+def query_fields(root: Path, task: RetrievalTask, qids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """What is known around each query besides its text, as ``credibility search`` reads it from a
+    JSONL queries file: for 2B the speaker of the transcript line, the debate's date and the two
+    lines before it; for 2A the tweet's date (the end of its text, after the author)."""
+    qids = list(qids)
+    if task.name == "2b":
+        return {
+            qid: {"speaker": ctx.speaker, "date": ctx.date, "context": ctx.before}
+            for qid, ctx in query_contexts(root, qids).items()
+        }
+    out = {}
+    for qid in qids:
+        match = _TWEET_DATE.search(task.queries.get(qid, "").strip())
+        out[qid] = {"date": match.group(1) if match else ""}
+    return out
 
 
 def _with_context(root: Path, queries: dict[str, str], context: int) -> dict[str, str]:
@@ -181,14 +295,7 @@ def _with_context(root: Path, queries: dict[str, str], context: int) -> dict[str
             continue
         name, line_no = match["transcript"], int(match["line"])
         if name not in transcripts:
-            path = root / CT2B_DIR / "transcripts" / f"{name}.tsv"
-            lines: dict[int, str] = {}
-            if path.exists():
-                for number, rest in _read_tsv_pairs(path):
-                    _, _, sentence = rest.partition("\t")
-                    if number.isdigit():
-                        lines[int(number)] = sentence
-            transcripts[name] = lines
+            transcripts[name] = {n: line for n, (_, line) in transcript_lines(root, name).items()}
         before = [transcripts[name].get(n, "") for n in range(line_no - context, line_no)]
         out[qid] = " ".join([*(b for b in before if b), text])
     return out

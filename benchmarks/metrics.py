@@ -1,7 +1,8 @@
 """Scores for the repost benchmark (sentence labels, copied-from) and claim retrieval (MAP@k, MRR).
 
 Predicted sentences come from whatever splitter the system uses. Each one takes the gold
-label of the gold unit it overlaps most (by characters); sentences overlapping no unit
+label of the gold unit it overlaps most (by characters), or of an inserted unit (injected,
+debunked) it holds whole; sentences overlapping no unit
 (whitespace, say) and those mapped to an ``ambiguous`` unit are not scored. Label P/R/F1,
 flag F1, false-flag rates and the confusion matrix are over predicted sentences, so a
 system is judged on the sentences it shows; altered recall per kind is per gold unit.
@@ -63,14 +64,27 @@ class ArticlePrediction:
     copied_from: list[str] = field(default_factory=list)
 
 
-def best_unit(start: int, end: int, units: Sequence[Span]) -> int | None:
-    """Index of the unit sharing most characters with [start, end); ties go to the first."""
+#: Gold labels of inserted material: a sentence that holds such a unit whole shows it to its reader.
+INSERTED_LABELS = frozenset({"injected", "debunked"})
+
+
+def best_unit(start: int, end: int, units: Sequence[Unit]) -> int | None:
+    """Index of the unit a predicted sentence [start, end) is judged against.
+
+    The unit it shares most characters with (ties to the first), except that a sentence holding
+    a whole inserted unit (``injected`` or ``debunked``: a false claim glued to a copied
+    sentence by a lost full stop, say) is judged against that insertion: whoever reads the
+    sentence reads it, so calling the sentence ``supported`` misses it.
+    """
     best, best_overlap = None, 0
+    inserted, inserted_size = None, 0
     for index, unit in enumerate(units):
         overlap = min(end, unit.end) - max(start, unit.start)
         if overlap > best_overlap:
             best, best_overlap = index, overlap
-    return best
+        if unit.label in INSERTED_LABELS and start <= unit.start and unit.end <= end and overlap > inserted_size:
+            inserted, inserted_size = index, overlap
+    return inserted if inserted is not None else best
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:

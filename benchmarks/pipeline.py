@@ -12,11 +12,12 @@ words, so the runner can report the baselines alone.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,11 +49,12 @@ class Engine:
             return cls([found])
         raise EngineError("`credibility` command not found")
 
-    def _run(self, args: Sequence[str]) -> str:
+    def _run(self, args: Sequence[str], env: Mapping[str, str] | None = None) -> str:
         what = "credibility " + " ".join(args[:2])
         try:
             proc = subprocess.run(
                 [*self.command, *args],
+                env={**os.environ, **env} if env else None,
                 capture_output=True,
                 text=True,
                 encoding="utf-8",
@@ -87,8 +89,11 @@ class Engine:
             results.extend(objects)
         return results
 
-    def search(self, home: Path, queries: Path, k: int) -> dict[str, list[str]]:
-        out = self._run(["search", "--home", str(home), "--queries", str(queries), "--k", str(k)])
+    def search(
+        self, home: Path, queries: Path, k: int, env: Mapping[str, str] | None = None
+    ) -> dict[str, list[str]]:
+        """Ranked article ids per query id (``queries``: a TSV, or JSONL with speaker, date, context)."""
+        out = self._run(["search", "--home", str(home), "--queries", str(queries), "--k", str(k)], env)
         runs: dict[str, list[str]] = {}
         for obj in _json_lines(out):
             ranked: list[str] = []

@@ -48,11 +48,14 @@ def render_run(result: Mapping[str, Any]) -> list[str]:
         f"- Pipeline encoder backend: `{result.get('encoder_backend', 'torch')}`",
         f"- Runtime: {result.get('runtime_seconds', 0):.0f} s (model loads and indexing included;"
         f" baseline embeddings cache: {result.get('baseline_embedding_cache', {})})",
-        f"- Repost data: {stats.get('indexed_articles', '?')} indexed articles"
-        f" ({stats.get('indexed_texts', '?')} sentences, titles and claims),"
-        f" reposts dev/test {stats.get('reposts', {}).get('dev', '?')}/{stats.get('reposts', {}).get('test', '?')}"
-        f" ({stats.get('reposts_of_unseen', '?')} of unseen articles), gold units {stats.get('labels', {})}",
     ]
+    if stats:  # a CheckThat!-only run (--skip-reposts) has none
+        lines.append(
+            f"- Repost data: {stats.get('indexed_articles', '?')} indexed articles"
+            f" ({stats.get('indexed_texts', '?')} sentences, titles and claims),"
+            f" reposts dev/test {stats.get('reposts', {}).get('dev', '?')}/{stats.get('reposts', {}).get('test', '?')}"
+            f" ({stats.get('reposts_of_unseen', '?')} of unseen articles), gold units {stats.get('labels', {})}"
+        )
     for part, status in sorted(result.get("pipeline_status", {}).items()):
         if status != "ok":
             lines.append(f"- Pipeline {part}: {status}")
@@ -387,7 +390,67 @@ def _render_any(value: Any, prefix: str = "") -> list[str]:
     return [f"{prefix}{value}", ""]
 
 
-def render(results: Sequence[Mapping[str, Any]]) -> str:
+_QUERY_FORMS = {
+    ("2a", "text"): "tweet text",
+    ("2a", "context"): "+ tweet date",
+    ("2b", "text"): "line text",
+    ("2b", "context"): "+ speaker, date, 2 lines",
+}
+
+
+def render_claim_ranker(report: Mapping[str, Any]) -> list[str]:
+    """The claim ranker's training run (``benchmarks/results/claim-ranker.json``)."""
+    decision = report.get("decision_dev", {})
+    pools = report.get("pools", {})
+    lines = [
+        f"## Claim ranker — {report.get('date', '?')}",
+        "",
+        f"- Command: `{report.get('command', 'python -m benchmarks.train_claim_ranker')}` (seed"
+        f" {report.get('seed', '?')}): a logistic model over the features of"
+        " `credibility/engine/rerank.py`, fitted on the CheckThat! 2021 2A and 2B **train** splits;"
+        f" regularisation (C = {report.get('C', '?')}) and the `debunked` threshold chosen on **dev**.",
+        f"- Candidates per query as `credibility search` gathers them: the {pools.get('dense', '?')} closest"
+        f" fact-checks by cosine and the {pools.get('lexical', '?')} best by BM25 (claim + title).",
+        f"- Threshold {report.get('threshold', '?')} on the probability that the sentence asserts its best"
+        f" claim: on dev ({decision.get('queries', '?')} queries and 2B transcript lines with no claim,"
+        f" {decision.get('asserting', '?')} of them asserting their best candidate) precision"
+        f" {_f(decision.get('precision'))}, recall {_f(decision.get('recall'))}.",
+        "- dense = the candidates by cosine (the pipeline without the ranker); pool = share of queries"
+        " with a relevant claim among the candidates (the ranker's ceiling).",
+        "",
+    ]
+    rows = []
+    for task, splits in report.get("retrieval", {}).items():
+        for split in ("train", "dev"):
+            for form, r in splits.get(split, {}).items():
+                rows.append(
+                    [
+                        task.upper(),
+                        split,
+                        _QUERY_FORMS.get((task, form), form),
+                        str(r["ranker"].get("queries", "?")),
+                        _f(r.get("pool_recall")),
+                        *(
+                            f"{_f(r[system].get('map@5'))} / {_f(r[system].get('mrr'))}"
+                            for system in ("bm25", "dense", "ranker")
+                        ),
+                    ]
+                )
+    lines += _table(
+        ["task", "split", "query", "queries", "pool", "BM25 MAP@5 / MRR", "dense", "ranker"], rows
+    )
+    coefficients = report.get("coefficients", {})
+    if coefficients:
+        ordered = sorted(coefficients.items(), key=lambda kv: -abs(kv[1]))
+        lines += [
+            "Coefficients (standardised features, largest first): "
+            + ", ".join(f"{name} {value:+.2f}" for name, value in ordered),
+            "",
+        ]
+    return lines
+
+
+def render(results: Sequence[Mapping[str, Any]], ranker: Mapping[str, Any] | None = None) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -402,6 +465,8 @@ def render(results: Sequence[Mapping[str, Any]]) -> str:
         "",
     ]
     lines += render_overview(results)
+    if ranker:
+        lines += render_claim_ranker(ranker)
     for result in results:
         lines += render_run(result)
     return "\n".join(lines).rstrip() + "\n"
@@ -472,5 +537,12 @@ def load_results(results_dir: Path) -> list[dict[str, Any]]:
     return loaded
 
 
+#: The claim ranker's training figures (``python -m benchmarks.train_claim_ranker``), beside the runs.
+CLAIM_RANKER_REPORT = "claim-ranker.json"
+
+
 def write_results_md(results_dir: Path, target: Path) -> None:
-    target.write_text(render(load_results(results_dir)), encoding="utf-8")
+    ranker = _read(results_dir / CLAIM_RANKER_REPORT)
+    target.write_text(
+        render(load_results(results_dir), ranker if isinstance(ranker, dict) else None), encoding="utf-8"
+    )

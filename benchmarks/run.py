@@ -47,6 +47,7 @@ from benchmarks.data import (
     data_root,
     load_2a,
     load_2b,
+    query_fields,
     require,
 )
 from benchmarks.metrics import ArticlePrediction, evaluate_reposts, retrieval_report
@@ -69,6 +70,9 @@ RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 RESULTS_MD = REPO_ROOT / "benchmarks" / "RESULTS.md"
 RETRIEVAL_DEPTH = 20
 CT_CONTEXT_LINES = 2
+#: Pipeline rows of the CheckThat! table beside "pipeline" (the claim ranker on the bare text).
+NO_RANKER = "pipeline, no claim ranker"
+WITH_CONTEXT = {"2a": "pipeline + tweet date", "2b": "pipeline + speaker, date, 2 lines"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,8 @@ class RunConfig:
     ct_corpus: int | None
     ct_splits: tuple[str, ...]
     command: str
-    #: Also search 2B with transcript context through the pipeline (one more model load).
+    #: Also search with what is known around each query (JSONL: 2B speaker, date and the lines
+    #: before; 2A the tweet's date), through the pipeline (one more model load).
     ct_pipeline_context: bool = True
 
 
@@ -173,16 +178,18 @@ def ct_subset(
 
 def claim_record(doc: ClaimDoc, source: str, published: str = "") -> dict[str, str]:
     # Text stays empty: the baselines see title + claim only, and embedding 19k full
-    # PolitiFact articles would take the pipeline hours on a laptop.
+    # PolitiFact articles would take the pipeline hours on a laptop. The claim's speaker and
+    # date go in as a fact-check carries them (the claim ranker weighs them).
     return {
         "id": doc.id,
         "title": doc.title,
         "url": doc.url,
         "source": source,
-        "published": published,
+        "published": published or doc.date,
         "text": "",
         "claim": doc.claim,
         "rating": doc.rating,
+        "speaker": doc.speaker,
     }
 
 
@@ -191,6 +198,16 @@ def write_queries(path: Path, queries: Mapping[str, str]) -> None:
         for qid, text in queries.items():
             flat = re.sub(r"\s+", " ", text).strip()
             handle.write(f"{qid}\t{flat}\n")
+
+
+def write_context_queries(
+    path: Path, queries: Mapping[str, str], fields: Mapping[str, Mapping[str, str]]
+) -> None:
+    """The JSONL form of a queries file: text plus speaker, date and context where known."""
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        for qid, text in queries.items():
+            record = {"id": qid, "text": re.sub(r"\s+", " ", text).strip(), **fields.get(qid, {})}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 # --------------------------------------------------------------------------- the run
@@ -215,16 +232,19 @@ def run(config: RunConfig, args: argparse.Namespace) -> dict[str, Any]:
     cache = None if args.no_cache else Path(args.cache)
     work = Path(args.work) / config.name
     shutil.rmtree(work, ignore_errors=True)  # generated files only; stale homes would mislead
+    work.mkdir(parents=True)
     gen_config = config.generator
 
     log("preparing the PolitiFact corpus (boilerplate, lexicon)")
     with timer.stage("prepare_corpus"):
         corpus, lexicon = prepare_corpus(root, gen_config, cache)
-    log("generating reposts")
-    with timer.stage("generate"):
-        bench = generate(corpus, lexicon, gen_config)
-    paths = write_benchmark(bench, work)
-    log(f"{bench.stats['reposts']} reposts, {bench.stats['units']} gold units -> {work}")
+    bench: Benchmark | None = None
+    if not args.skip_reposts:
+        log("generating reposts")
+        with timer.stage("generate"):
+            bench = generate(corpus, lexicon, gen_config)
+        paths = write_benchmark(bench, work)
+        log(f"{bench.stats['reposts']} reposts, {bench.stats['units']} gold units -> {work}")
 
     results: dict[str, Any] = {
         "name": config.name,
@@ -243,7 +263,7 @@ def run(config: RunConfig, args: argparse.Namespace) -> dict[str, Any]:
                 "context_lines_2b": CT_CONTEXT_LINES,
             },
         },
-        "dataset": bench.stats,
+        "dataset": bench.stats if bench is not None else {},
         "reposts": {},
         "retrieval": {},
         "pipeline_status": {},
@@ -251,30 +271,31 @@ def run(config: RunConfig, args: argparse.Namespace) -> dict[str, Any]:
 
     # looked up at call time so tests can swap in a fake model
     encoder = CachedEncoder(baselines.MiniLMEncoder(), cache / "embeddings" if cache else None)
-    naive = NaiveRepostBaseline(encoder, PysbdSplitter())
-    log("naive baseline: embedding the indexed sentences")
-    with timer.stage("baseline_index"):
-        naive.index(bench.indexed)
-    dev, test = bench.split("dev"), bench.split("test")
-    with timer.stage("baseline_score"):
-        scored = naive.score(dev + test)
-    threshold, dev_f1 = tune_threshold(dev, scored)
-    predictions = naive_predictions(scored, threshold)
-    results["reposts"]["naive_baseline"] = {
-        "threshold": threshold,
-        "indexed_sentences": naive.indexed_sentences,
-        "dev": evaluate_reposts(dev, predictions),
-        "test": evaluate_reposts(test, predictions),
-    }
-    log(f"naive baseline: t={threshold:.3f}, dev flag F1 {dev_f1:.3f}")
-
     engine, engine_error = _locate_engine(args)
-    if engine is None:
-        results["pipeline_status"]["reposts"] = engine_error
-    else:
-        pipeline = _pipeline_reposts(engine, bench, paths, work, timer, results)
-        if pipeline is not None:
-            results["reposts"]["pipeline"] = pipeline
+    if bench is not None:
+        naive = NaiveRepostBaseline(encoder, PysbdSplitter())
+        log("naive baseline: embedding the indexed sentences")
+        with timer.stage("baseline_index"):
+            naive.index(bench.indexed)
+        dev, test = bench.split("dev"), bench.split("test")
+        with timer.stage("baseline_score"):
+            scored = naive.score(dev + test)
+        threshold, dev_f1 = tune_threshold(dev, scored)
+        predictions = naive_predictions(scored, threshold)
+        results["reposts"]["naive_baseline"] = {
+            "threshold": threshold,
+            "indexed_sentences": naive.indexed_sentences,
+            "dev": evaluate_reposts(dev, predictions),
+            "test": evaluate_reposts(test, predictions),
+        }
+        log(f"naive baseline: t={threshold:.3f}, dev flag F1 {dev_f1:.3f}")
+
+        if engine is None:
+            results["pipeline_status"]["reposts"] = engine_error
+        else:
+            pipeline = _pipeline_reposts(engine, bench, paths, work, timer, results)
+            if pipeline is not None:
+                results["reposts"]["pipeline"] = pipeline
 
     if not args.skip_checkthat:
         articles = list(corpus.meta.values())
@@ -397,14 +418,20 @@ def _checkthat(
                             engine.index_add(home, "factcheck", records)
                         indexed_homes.add(corpus_key)
                     with timer.stage(f"pipeline_search_{name}"):
+                        runs = engine.search(
+                            home, query_file, RETRIEVAL_DEPTH, env={"CREDIBILITY_SEARCH_CLAIM_RANKER": "false"}
+                        )
+                    rows[NO_RANKER] = retrieval_report(runs, qrels)
+                    with timer.stage(f"pipeline_search_{name}"):
                         runs = engine.search(home, query_file, RETRIEVAL_DEPTH)
                     rows["pipeline"] = retrieval_report(runs, qrels)
-                    if with_context is not None and config.ct_pipeline_context:
-                        ctx_file = work / f"queries-{name}-{split}-context.tsv"
-                        write_queries(ctx_file, {q: with_context.queries[q] for q in queries})
+                    if config.ct_pipeline_context:
+                        # the JSONL queries: speaker, date and lines before (2B), the tweet's date (2A)
+                        ctx_file = work / f"queries-{name}-{split}-context.jsonl"
+                        write_context_queries(ctx_file, queries, query_fields(root, task, queries))
                         with timer.stage(f"pipeline_search_{name}"):
                             runs = engine.search(home, ctx_file, RETRIEVAL_DEPTH)
-                        rows[f"pipeline +{CT_CONTEXT_LINES} lines context"] = retrieval_report(runs, qrels)
+                        rows[WITH_CONTEXT[name]] = retrieval_report(runs, qrels)
                     results["pipeline_status"][status_key] = "ok"
                 except EngineError as exc:
                     results["pipeline_status"][status_key] = f"search not available: {exc}"
@@ -445,6 +472,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-pipeline", action="store_true", help="baselines only")
     parser.add_argument("--cli", help="command line of the pipeline CLI (default: `credibility`)")
     parser.add_argument("--skip-checkthat", action="store_true")
+    parser.add_argument("--skip-reposts", action="store_true", help="CheckThat! claim retrieval only")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--indexed", type=int, help="indexed articles")
     parser.add_argument("--reposts", type=int, help="reposts of indexed articles")

@@ -12,7 +12,11 @@ operations and nothing below them, so a behaviour cannot differ between them:
   of reviewed checks; :meth:`Home.report_csv` / :meth:`Home.report_html` rebuild them for a date
   range from the results store;
 - :meth:`Home.import_decisions` and :meth:`Home.review_stats` — reviewer decisions;
-- :meth:`Home.read_articles` — the articles under monitored paths, read as ``index add`` reads them.
+- :meth:`Home.read_articles` — the articles under monitored paths, read as ``index add`` reads them;
+- :meth:`Home.watch` / :meth:`Home.watch_checked` — the sources of the sources file's ``monitor``
+  list fetched politely and incrementally (feeds, pages, sitemaps, paths), then their checks
+  recorded; :meth:`Home.ingest_entry` does the same for a ``verified`` entry and indexes it;
+- :meth:`Home.ledger` — the credibility ledger of the monitored sites and sources.
 
 Every check a user sees is the *reviewed* form (:mod:`credibility.review.apply`): a flag a
 reviewer dismissed is marked as such, in the terminal, JSON, CSV, HTML and the flows alike.
@@ -22,22 +26,42 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from credibility.errors import FetchError, IndexNotFoundError, InputError
-from credibility.model.records import ArticleKind, ArticleRecord, Evidence, IngestReport, LoadProblem
+from credibility.model.ledger import Ledger, LedgerRow
+from credibility.model.records import (
+    ArticleKind,
+    ArticleRecord,
+    ClaimQuery,
+    Evidence,
+    IngestReport,
+    LoadProblem,
+)
 from credibility.model.result import ArticleCheck
+from credibility.model.watch import SourceRun, SourceState
 from credibility.settings import Settings
+from credibility.watch.sources import (
+    MonitorInput,
+    SourceEntry,
+    SourcesFile,
+    VerifiedInput,
+    load_sources,
+    require_existing,
+)
 
 if TYPE_CHECKING:
     from credibility.embed.embedder import Embedder
     from credibility.review.importer import ImportReport
     from credibility.store.decisions import DecisionStore
     from credibility.store.results import ResultsStore
+    from credibility.store.watch import WatchStore
+    from credibility.watch.run import Ready
     from credibility.web.fetch import Fetcher
     from index.store import IndexReader, IndexStats
 
@@ -45,13 +69,24 @@ __all__ = [
     "ArticleInput",
     "Checked",
     "Home",
+    "Ledger",
+    "LedgerRow",
+    "MonitorInput",
     "MonitoredArticle",
     "ReadArticles",
     "ReportResult",
+    "SourceEntry",
+    "SourceRun",
+    "SourceState",
+    "SourcesFile",
+    "VerifiedInput",
+    "WatchRun",
     "decode_text",
     "is_url",
     "load_embedder",
+    "load_sources",
     "read_queries",
+    "require_existing",
     "sample_paths",
 ]
 
@@ -94,6 +129,11 @@ class ReportResult:
 class MonitoredArticle:
     record: ArticleRecord
     content_hash: str
+    #: The sources-file entry it came from (``monitor:feed:https://...``) and its item (URL or file).
+    source_id: str = ""
+    item: str = ""
+    #: Registered domain of its URL ("" for a file without one).
+    site: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +143,26 @@ class ReadArticles:
     articles: list[MonitoredArticle] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
     seen: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRun:
+    """What :meth:`Home.watch` found: the articles to check, and what each source did."""
+
+    #: New and changed articles not checked before (one per content).
+    articles: list[MonitoredArticle] = field(default_factory=list)
+    runs: list[SourceRun] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    #: Items the sources listed this run (unchanged ones included).
+    seen: int = 0
+    #: Items whose content was checked before (unchanged since, or seen under another URL): not checked again.
+    already_checked: int = 0
+    #: The items behind ``articles`` (several items may share one content), for :meth:`Home.watch_checked`.
+    ready: tuple[Ready, ...] = ()
+
+    @property
+    def failed_sources(self) -> list[SourceRun]:
+        return [r for r in self.runs if r.status == "failed"]
 
 
 #: Articles prepared and embedded together during an ingest (their sentences share encoder batches).
@@ -122,6 +182,7 @@ class Home:
         self._reader: IndexReader | None = None
         self._results: ResultsStore | None = None
         self._decisions: DecisionStore | None = None
+        self._watch: WatchStore | None = None
         # The reader is swapped on refresh and the stores share one connection each.
         self._lock = threading.RLock()
 
@@ -191,12 +252,23 @@ class Home:
                 self._decisions = DecisionStore(self.settings.results_db)
             return self._decisions
 
+    @property
+    def watch_store(self) -> WatchStore:
+        """The crawl state of the watched sources (in the results database)."""
+        from credibility.store.watch import WatchStore
+
+        with self._lock:
+            if self._watch is None:
+                self._watch = WatchStore(self.settings.results_db)
+            return self._watch
+
     def close(self) -> None:
         with self._lock:
-            for part in (self._reader, self._results, self._decisions):
+            for part in (self._reader, self._results, self._decisions, self._watch):
                 if part is not None:
                     part.close()
             self._reader = self._results = self._decisions = None
+            self._watch = None
 
     def __enter__(self) -> Home:
         return self
@@ -215,7 +287,6 @@ class Home:
         on_article: Callable[[str, str], None] | None = None,
     ) -> IngestReport:
         """Add files, folders and URLs (pages and feeds; robots.txt obeyed unless turned off)."""
-        from credibility.engine.ingest import ingest, open_writer
         from credibility.inputs.loaders import InputReader
 
         reader = InputReader(kind=kind, source=source, max_file_bytes=self.settings.max_file_bytes)
@@ -224,8 +295,18 @@ class Home:
             reader.read([i for i in inputs if not is_url(i)]),
             self._url_records(urls, kind=kind, source=source),
         )
-        embedder = self.embedder()
-        with open_writer(self.settings, embedder) as writer:
+        return self._ingest_items(items, on_article=on_article)
+
+    def _ingest_items(
+        self,
+        items: Iterable[ArticleRecord | LoadProblem],
+        *,
+        on_article: Callable[[str, str], None] | None = None,
+    ) -> IngestReport:
+        from credibility.engine.ingest import ingest, writing
+
+        # The writer lock first, then the model: a second writer is told at once.
+        with writing(self.settings, self.embedder) as (writer, embedder):
             report = ingest(
                 items,
                 writer,
@@ -233,6 +314,8 @@ class Home:
                 commit_every=self.settings.commit_every,
                 batch_size=ARTICLES_PER_BATCH,
                 on_article=on_article,
+                max_article_chars=self.settings.max_article_chars,
+                max_article_sentences=self.settings.max_article_sentences,
             )
             generation = writer.generation
         return replace(report, index_generation=generation)
@@ -243,26 +326,25 @@ class Home:
         """Records from URLs (pages or feeds); fetched lazily so files go in first."""
         if not urls:
             return
-        from credibility.web.fetch import Fetcher
+        from credibility.web.hosts import open_fetcher
         from credibility.web.pages import url_records
 
-        with Fetcher(self.settings) as fetcher:
+        with open_fetcher(self.settings) as fetcher:
             # Building an index crawls: robots.txt is obeyed unless the settings turn it off.
             yield from url_records(fetcher, urls, kind=kind, source=source, respect_robots=None)
 
     def remove(self, ids: Sequence[str]) -> tuple[list[str], list[str]]:
         """Retract articles by id: (removed, unknown)."""
-        from credibility.engine.ingest import open_writer, remove
+        from credibility.engine.ingest import remove, writing
 
-        embedder = self.embedder()
-        with open_writer(self.settings, embedder) as writer:
+        with writing(self.settings, self.embedder) as (writer, embedder):
             return remove(ids, writer, embedder)
 
     def rebuild(self, index_type: str | None = None) -> str:
         """Rebuild the vector index (as another type, or the same); returns the type."""
-        from credibility.engine.ingest import open_writer
+        from credibility.engine.ingest import writing
 
-        with open_writer(self.settings, self.embedder()) as writer:
+        with writing(self.settings, self.embedder) as (writer, _):
             chosen = index_type or writer.params.index_type
             writer.rebuild(chosen)  # type: ignore[arg-type]
         return chosen
@@ -277,12 +359,17 @@ class Home:
         finally:
             reader.close()
 
-    def search(self, texts: Sequence[str], k: int = 5) -> list[list[Evidence]]:
-        """The verified items closest to each text, one per article, best first."""
+    def search(self, texts: Sequence[str | ClaimQuery], k: int = 5) -> list[list[Evidence]]:
+        """The verified items closest to each text, one per article, best first (fact-checks in
+        the claim ranker's order, which also weighs a query's speaker, date and context)."""
         from credibility.engine.search import search_texts
 
+        claims = [t if isinstance(t, ClaimQuery) else ClaimQuery(t) for t in texts]
+        rerank = self.settings.search_claim_ranker
         with self._lock:
-            return search_texts(self.reader(), self.embedder(), list(texts), k)
+            return search_texts(
+                self.reader(), self.embedder(), [c.text for c in claims], k, claims, rerank=rerank
+            )
 
     # --- checking ----------------------------------------------------------------------------
 
@@ -378,9 +465,9 @@ class Home:
         with contextlib.ExitStack() as stack:
             fetcher = None
             if any(is_url(name) for name in names):
-                from credibility.web.fetch import Fetcher
+                from credibility.web.hosts import open_fetcher
 
-                fetcher = stack.enter_context(Fetcher(self.settings))
+                fetcher = stack.enter_context(open_fetcher(self.settings))
             for name in names:
                 try:
                     article = self.read_input(name, respect_robots=respect_robots, fetcher=fetcher)
@@ -407,12 +494,18 @@ class Home:
         return append_checks(Path(path), checks, include_all=include_all, show_dismissed=show_dismissed)
 
     def export_html(
-        self, checks: Sequence[ArticleCheck], path: Path, *, show_dismissed: bool = False
+        self,
+        checks: Sequence[ArticleCheck],
+        path: Path,
+        *,
+        show_dismissed: bool = False,
+        ledger: Ledger | None = None,
     ) -> Path:
-        """Write the self-contained HTML report of reviewed checks."""
+        """Write the self-contained HTML report of reviewed checks (with the ledger of the monitored
+        sources when given)."""
         from credibility.reports.html import write_report
 
-        return write_report(Path(path), checks, show_dismissed=show_dismissed)
+        return write_report(Path(path), checks, show_dismissed=show_dismissed, ledger=ledger)
 
     def print_summary(self, check: ArticleCheck, out: TextIO) -> None:
         from credibility.reports.terminal import print_summary
@@ -455,9 +548,11 @@ class Home:
         end: dt.datetime | None = None,
         show_dismissed: bool = False,
     ) -> ReportResult:
-        """Rewrite the HTML report of the stored checks in ``[start, end)``, decisions applied."""
+        """Rewrite the HTML report of the stored checks in ``[start, end)``, decisions applied, with
+        the ledger of the monitored sources for the same range when there are any."""
         checks = [c.check for c in self.stored_between(start, end)]
-        self.export_html(checks, path, show_dismissed=show_dismissed)
+        ledger = self.ledger(since=start, until=end)
+        self.export_html(checks, path, show_dismissed=show_dismissed, ledger=None if ledger.empty else ledger)
         flagged = sum(len(c.flagged) for c in checks)
         return ReportResult(Path(path), len(checks), flagged)
 
@@ -513,6 +608,151 @@ class Home:
             articles.setdefault(digest, MonitoredArticle(item, digest))
         return ReadArticles(list(articles.values()), problems, seen)
 
+    def watch(
+        self,
+        entries: Sequence[MonitorInput],
+        *,
+        now: dt.datetime | None = None,
+        force: bool = False,
+    ) -> WatchRun:
+        """Fetch the monitored sources that are due (feeds, pages and sitemaps: politely, incrementally,
+        each failure isolated and recorded with its back-off) and read the monitored paths; returns the
+        new and changed articles not checked before. Check them, then call :meth:`watch_checked`.
+
+        ``now`` is the run's clock (tests, replays); ``force`` fetches every source now.
+        """
+        from credibility.watch.run import finish_items, watch_sources
+
+        plan = watch_sources(
+            self.settings,
+            self.watch_store,
+            entries,
+            list_name="monitor",
+            now=now,
+            content_known=self.is_checked,
+            force=force,
+        )
+        # Fetched by an earlier run that stopped after checking them: nothing left to do.
+        done = [r for r in plan.ready if self.is_checked(r.item.content_hash)]
+        if done:
+            finish_items(self.watch_store, done, done=[r.item.content_hash for r in done])
+        ready = tuple(r for r in plan.ready if not self.is_checked(r.item.content_hash))
+        articles: dict[str, MonitoredArticle] = {}
+        for entry in ready:
+            item = entry.item
+            articles.setdefault(
+                item.content_hash,
+                MonitoredArticle(entry.record, item.content_hash, item.source_id, item.url, item.site),
+            )
+        return WatchRun(
+            articles=list(articles.values()),
+            runs=list(plan.runs),
+            problems=list(plan.problems),
+            seen=plan.listed,
+            already_checked=plan.known + sum(r.unchanged for r in plan.runs) + len(done),
+            ready=ready,
+        )
+
+    def watch_checked(
+        self,
+        run: WatchRun,
+        *,
+        checked: Iterable[str],
+        failed: Mapping[str, str] | None = None,
+    ) -> int:
+        """Record what became of the articles of a :meth:`watch` run: ``checked`` content hashes are
+        done, ``failed`` ones (hash -> reason) failed. Returns the items written."""
+        from credibility.watch.run import finish_items
+
+        return finish_items(self.watch_store, run.ready, done=checked, failed=failed)
+
+    def ingest_entry(
+        self,
+        entry: VerifiedInput,
+        *,
+        now: dt.datetime | None = None,
+        force: bool = False,
+        on_article: Callable[[str, str], None] | None = None,
+    ) -> IngestReport:
+        """Index one ``verified`` entry of the sources file: a path as :meth:`ingest` reads it; a feed,
+        page or sitemap fetched politely and incrementally (only what is new or changed is fetched
+        and indexed; a failure of the source is a problem of the report, with its back-off)."""
+        if not entry.is_web:
+            return self.ingest([entry.path], kind=entry.kind, source=entry.source, on_article=on_article)
+        from credibility.watch.run import finish_items, watch_sources
+
+        plan = watch_sources(
+            self.settings,
+            self.watch_store,
+            [entry],
+            list_name="verified",
+            now=now,
+            content_known=lambda _digest: False,
+            force=force,
+        )
+        # The kind was set when the page was read: a ClaimReview page is a fact-check, whatever the entry.
+        records = {r.record.id: replace(r.record, source=entry.source or r.record.source) for r in plan.ready}
+        outcomes: dict[str, str] = {}
+
+        def seen(article_id: str, outcome: str) -> None:
+            outcomes[article_id] = outcome
+            if on_article is not None:
+                on_article(article_id, outcome)
+
+        report = self._ingest_items(records.values(), on_article=seen) if records else IngestReport()
+        failed = {r.item.content_hash for r in plan.ready if outcomes.get(r.record.id) == "failed"}
+        reasons = {p.origin: p.message for p in report.problems}
+        finish_items(
+            self.watch_store,
+            plan.ready,
+            done=[r.item.content_hash for r in plan.ready if r.item.content_hash not in failed],
+            failed={
+                r.item.content_hash: reasons.get(r.record.origin, "not indexed")
+                for r in plan.ready
+                if r.item.content_hash in failed
+            },
+        )
+        problems = [
+            *(LoadProblem(r.location, f"source failed: {r.error}") for r in plan.failed),
+            *plan.problems,
+            *report.problems,
+        ]
+        item_failures = sum(r.failed for r in plan.runs if r.status != "failed")
+        return replace(
+            report,
+            problems=tuple(problems),
+            failed=report.failed + item_failures + len(plan.failed),
+            unchanged=report.unchanged + sum(r.unchanged + r.known for r in plan.runs),
+        )
+
+    def source_states(self) -> list[SourceState]:
+        """The crawl state of every source fetched so far (both lists)."""
+        return self.watch_store.sources()
+
+    def ledger(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> Ledger:
+        """The credibility ledger of the monitored sites and sources (articles first seen, or changed,
+        in ``[since, until)``), from the reviewed checks: a dismissed flag does not count."""
+        from credibility.watch.ledger import build_ledger
+
+        with self._lock:
+            items = list(self.watch_store.done_items("monitor"))
+            stored = self.results.latest_for_content({i.content_hash for i in items})
+            checks = {digest: (s.check_key, self.reviewed(s.check)) for digest, s in stored.items()}
+            states = self.watch_store.sources()
+        return build_ledger(
+            items,
+            checks,
+            states,
+            since=since,
+            until=until,
+            generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )
+
     def sentences_of(self, texts: Iterable[str]) -> list[str]:
         """The sentences the engine would split these texts into (to encode them ahead, in bulk)."""
         from credibility.text.sentences import split_sentences
@@ -539,21 +779,37 @@ def decode_text(data: bytes) -> str:
     return decode_utf8(data)
 
 
-def read_queries(path: Path) -> list[tuple[str, str]]:
-    """A batch of search queries: lines of ``id<TAB>text``."""
+def read_queries(path: Path) -> list[tuple[str, str | ClaimQuery]]:
+    """A batch of search queries: lines of ``id<TAB>text``; or, in a ``.jsonl`` file, objects with
+    ``id`` and ``text`` and, when known, the ``speaker``, ``date`` and ``context`` of the text (the
+    claim ranker weighs them)."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    queries: list[tuple[str, str]] = []
+    queries: list[tuple[str, str | ClaimQuery]] = []
     for lineno, line in enumerate(decode_text(raw).splitlines(), start=1):
         if not line.strip():
+            continue
+        if Path(path).name.lower().endswith(".jsonl"):
+            queries.append(_json_query(line, f"{path}:{lineno}"))
             continue
         query_id, sep, text = line.partition("\t")
         if not sep or not text.strip():
             raise InputError(f"{path}:{lineno}: expected id<TAB>text")
         queries.append((query_id.strip(), text.strip()))
     return queries
+
+
+def _json_query(line: str, where: str) -> tuple[str, ClaimQuery]:
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not a JSON object ({exc.msg})") from exc
+    if not isinstance(raw, dict) or not str(raw.get("text") or "").strip() or raw.get("id") is None:
+        raise InputError(f"{where}: expected a JSON object with id and text")
+    fields = {name: str(raw.get(name) or "").strip() for name in ("text", "speaker", "date", "context")}
+    return str(raw["id"]).strip(), ClaimQuery(**fields)
 
 
 def load_embedder(settings: Settings) -> Embedder:

@@ -6,15 +6,20 @@ formula guard.
 
 - ``row_id`` is stable for the same article, sentence and evidence across runs, so
   appending to a file never duplicates a row.
-- Article text is untrusted: a cell a spreadsheet would run as a formula (starting with
-  ``=``, ``+``, ``-``, ``@``, tab or CR) is written with a ``'`` before it, and the reader
-  takes that ``'`` off again.
+- Article text is untrusted: a cell a spreadsheet would run as a formula is written with a
+  ``'`` before it, and the reader takes that ``'`` off again. That is a cell starting with
+  ``=``, ``+``, ``-``, ``@`` (or their full-width forms), tab, CR or LF; one where such a
+  character follows leading spaces or invisible characters (some spreadsheets trim them, then
+  evaluate); and one that already starts with ``'``, so that a text starting with a quote
+  reads back as written and never passes for a neutralised cell. A plain negative number
+  ("-0.25") is left as it is.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 
 from credibility.model.result import ArticleCheck, SentenceCheck
@@ -50,19 +55,37 @@ CSV_COLUMNS = (
     "reviewer_note",
 )
 #: Cells starting with these are formulas to a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FORMULA_CHARS = "=+-@\uff1d\uff0b\uff0d\uff20"
+#: Leading characters a spreadsheet may trim before it looks for a formula.
+_LEADING = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+#: A negative number ("-0.25", a score) is a number to a spreadsheet, not a formula; "+1" is a formula.
+_NUMBER = re.compile(r"-\d+(?:\.\d+)?")
 
 Row = dict[str, object]
 
 
+def _formula_like(value: str) -> bool:
+    if value.startswith(FORMULA_START):
+        return not _NUMBER.fullmatch(value)
+    lead = _LEADING.match(value)
+    return lead is not None and value[lead.end() : lead.end() + 1] in tuple(_FORMULA_CHARS)
+
+
 def neutralise(value: str) -> str:
-    """Keep a spreadsheet from evaluating untrusted text as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """Keep a spreadsheet from evaluating untrusted text as a formula (see the module's doc)."""
+    return "'" + value if value.startswith("'") or _formula_like(value) else value
 
 
 def unneutralise(value: str) -> str:
-    """Undo :func:`neutralise` (the ``'`` put before formula-like cells)."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+    """Undo :func:`neutralise` (the ``'`` put before formula-like or quote-led cells).
+
+    ``unneutralise(neutralise(text)) == text`` for every text; files written before quote-led
+    cells were neutralised read back as before."""
+    if not value.startswith("'"):
+        return value
+    rest = value[1:]
+    return rest if rest.startswith(("'", *FORMULA_START)) or _formula_like(rest) else value
 
 
 def row_id(article_id: str, sentence_index: int, sentence: str, evidence_sentence_id: object) -> str:

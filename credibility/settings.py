@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from credibility.errors import ConfigError
@@ -173,6 +173,12 @@ class Settings(ReadableSettings):
     max_check_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Size cap for one checked article."
     )
+    #: The article bound, at ingest and at check: more characters of text than this, or more
+    #: sentences, and the article is refused with a one-line reason (the rest of a batch goes on).
+    #: A long investigation runs to ~100,000 characters and ~1,000 sentences; checking an article
+    #: at the sentence bound takes a few minutes on 2 cores (benchmarks/RELIABILITY.md).
+    max_article_chars: int = Field(default=500_000, ge=1)
+    max_article_sentences: int = Field(default=5_000, ge=1)
     #: How many articles one write transaction holds during a bulk ingest.
     commit_every: int = Field(default=2000, ge=1)
 
@@ -195,7 +201,8 @@ class Settings(ReadableSettings):
     check_free_support: float = Field(default=0.86, ge=0, le=1)
     #: ... and this to be a near match whose changed facts make it ``altered``.
     check_free_altered: float = Field(default=0.8, ge=0, le=1)
-    #: A fact-checked claim rated false/misleading matches at this similarity.
+    #: A near duplicate this close (less a margin) to a claim rated false/misleading is encoded on its
+    #: own. Whether a sentence asserts such a claim is the claim ranker's decision (engine/rerank.py).
     check_claim_score: float = Field(default=0.72, ge=0, le=1)
     #: Resolve sentences stored verbatim (normalized) by hash, without the encoder or a vector search,
     #: and near duplicates of the copied article's sentences by their text.
@@ -207,6 +214,8 @@ class Settings(ReadableSettings):
     #: Embeddings of checked sentences the index does not hold, kept per process (least recently
     #: used out first), so a promo line or a stock sentence seen in many reposts is encoded once.
     check_embedding_cache: int = Field(default=20_000, ge=0)
+    #: ``credibility search`` orders fact-checks by the claim ranker (off: by cosine alone).
+    search_claim_ranker: bool = True
 
     # --- fetching (URLs, feeds) -------------------------------------------------
     fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds per request (connect and read).")
@@ -231,6 +240,29 @@ class Settings(ReadableSettings):
     allow_networks: StrList = ()
     #: Honour HTTP(S)_PROXY environment variables (off: a proxy could route around the SSRF guard).
     fetch_trust_env: bool = False
+    #: Fixed addresses for host names, ``HOST=ADDRESS`` (like curl's ``--resolve``), comma-separated:
+    #: ``CREDIBILITY_RESOLVE=wire.intranet=10.1.2.3``. The SSRF guard still vets the address.
+    resolve: StrList = ()
+
+    # --- watching sources (the sources file's feed, url and sitemap entries) -----
+    #: After a source fails, wait this long before the next try (seconds), doubled per failure in a row...
+    watch_backoff: float = Field(default=900.0, ge=0)
+    #: ... up to this (seconds).
+    watch_backoff_max: float = Field(default=86_400.0, ge=0)
+    #: Items of one source fetched and checked per run when its entry sets no ``max_items``
+    #: (the rest wait, queued, for the next runs).
+    watch_max_items: int = Field(default=100, ge=1, le=5000)
+    #: Sources fetched at the same time in one run (the per-host limits still apply).
+    watch_concurrency: int = Field(default=4, ge=1, le=64)
+
+    @field_validator("resolve")
+    @classmethod
+    def _host_address_pairs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pair in value:
+            host, sep, address = pair.partition("=")
+            if not sep or not host.strip() or not address.strip():
+                raise ValueError(f"expected HOST=ADDRESS pairs, got {pair!r}")
+        return value
 
     @property
     def index_dir(self) -> Path:

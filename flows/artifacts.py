@@ -15,6 +15,8 @@ from typing import TypeVar, cast
 
 from prefect.states import Completed
 
+from credibility.app import Ledger
+from credibility.model.ledger import LEDGER_LABELS
 from credibility.model.records import IngestReport, LoadProblem
 from flows.models import CheckOutcome, MonitorSummary
 
@@ -142,6 +144,43 @@ def monitor_markdown(summary: MonitorSummary, flagged: Sequence[CheckOutcome]) -
         f"Reviewer CSV: {code(summary.csv_path, 500)} (+{summary.csv_rows_added} rows).",
         "",
     ]
+    if summary.source_runs:
+        failing = f", **{summary.sources_failed} failed**" if summary.sources_failed else ""
+        lines += [f"### Sources ({len(summary.source_runs)}{failing})", ""]
+        lines += _table(
+            [
+                "source",
+                "status",
+                "listed",
+                "unchanged",
+                "fetched",
+                "new",
+                "changed",
+                "seen before",
+                "queued",
+                "why / next",
+            ],
+            (
+                [
+                    md(f"{r.type} {r.name or r.location}", 160),
+                    md(r.status),
+                    str(r.listed),
+                    str(r.unchanged),
+                    str(r.fetched),
+                    str(r.new),
+                    str(r.changed),
+                    str(r.known),
+                    str(r.queued),
+                    md(
+                        f"{r.error} (failure {r.failures} in a row; next try {r.next_due})"
+                        if r.status == "failed"
+                        else (f"due {r.next_due}" if r.next_due else "")
+                    ),
+                ]
+                for r in summary.source_runs
+            ),
+        )
+        lines.append("")
     if flagged:
         lines += _table(
             ["article", "verdict", "flagged sentences", "labels", "check"],
@@ -157,4 +196,85 @@ def monitor_markdown(summary: MonitorSummary, flagged: Sequence[CheckOutcome]) -
             ),
         )
     lines += _problems(summary.problems)
+    return "\n".join(lines)
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def ledger_markdown(ledger: Ledger, limit: int = 100) -> str:
+    """The credibility ledger of the monitored sites and sources as Markdown tables (names escaped)."""
+    lines = ["## Credibility ledger", ""]
+    if not ledger.sites and not ledger.sources:
+        lines.append("No monitored article checked yet.")
+        return "\n".join(lines)
+    header = [
+        "articles",
+        "copying",
+        "uncredited",
+        *LEDGER_LABELS,
+        "flagged",
+        "flagged share",
+        "first seen",
+        "last seen",
+    ]
+
+    def figures(row: object) -> list[str]:
+        from credibility.app import LedgerRow
+
+        assert isinstance(row, LedgerRow)
+        return [
+            str(row.articles),
+            str(row.copying),
+            str(row.uncredited),
+            *(str(row.count(label)) for label in LEDGER_LABELS),
+            str(row.flagged_articles),
+            _percent(row.flagged_share),
+            md(row.first_seen[:10]),
+            md(row.last_seen[:10]),
+        ]
+
+    if ledger.sites:
+        lines += ["### Sites", ""]
+        lines += _table(
+            ["site", *header, "copies (uncredited)"],
+            (
+                [
+                    md(row.name, 120),
+                    *figures(row),
+                    md(
+                        ", ".join(
+                            f"{name} {n} ({row.uncredited_publishers.get(name, 0)})"
+                            for name, n in sorted(row.publishers.items())
+                        )
+                        or "—"
+                    ),
+                ]
+                for row in ledger.sites[:limit]
+            ),
+        )
+        lines.append("")
+    if ledger.sources:
+        lines += ["### Sources", ""]
+        lines += _table(
+            ["source", "kind", *header, "fetching"],
+            (
+                [
+                    md(row.name, 160),
+                    md(row.kind),
+                    *figures(row),
+                    md(
+                        (
+                            f"failing ({row.state.failures} in a row): {row.state.last_error}"
+                            if row.state.failing
+                            else f"ok {row.state.last_success[:16]}"
+                        )
+                        if row.state is not None
+                        else ""
+                    ),
+                ]
+                for row in ledger.sources[:limit]
+            ),
+        )
     return "\n".join(lines)

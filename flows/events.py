@@ -2,7 +2,9 @@
 
 - ``credibility.article.flagged``: one per checked article with a sentence a
   reviewer must look at. Resource ``credibility.article.<content hash>``; the
-  payload carries the verdict, the labels, the stored check's key and the CSV.
+  payload carries the verdict, the labels, the stored check's key and the CSV,
+  and for a monitored article the running figures of its site and source
+  (``source``: the ledger rows, :meth:`credibility.app.LedgerRow.figures`).
 - ``credibility.index.updated``: ingest-verified committed new or replaced
   articles. ``monitor-sources`` follows it through a deployment trigger.
 
@@ -28,8 +30,23 @@ def index_resource_id(index_dir: str) -> str:
     return f"credibility.index.{digest}"
 
 
-def emit_flagged(outcome: CheckOutcome, *, source_flow: str) -> None:
+def emit_flagged(outcome: CheckOutcome, *, source_flow: str, source: dict[str, object] | None = None) -> None:
     labels = sorted({s.label for s in outcome.flagged})
+    payload: dict[str, object] = {
+        "article_id": outcome.article_id,
+        "url": outcome.url,
+        "input": outcome.input_name,
+        "verdict": outcome.label,
+        "labels": labels,
+        "flagged_sentences": len(outcome.flagged),
+        "counts": outcome.counts,
+        "check_key": outcome.check_key,
+        "csv_path": outcome.csv_path,
+        "index_generation": outcome.index_generation,
+        "flow": source_flow,
+    }
+    if source:
+        payload["source"] = source
     emit_event(
         event=ARTICLE_FLAGGED,
         resource={
@@ -37,19 +54,7 @@ def emit_flagged(outcome: CheckOutcome, *, source_flow: str) -> None:
             "prefect.resource.name": (outcome.title or outcome.url or outcome.article_id)[:200],
             "credibility.verdict": outcome.label,
         },
-        payload={
-            "article_id": outcome.article_id,
-            "url": outcome.url,
-            "input": outcome.input_name,
-            "verdict": outcome.label,
-            "labels": labels,
-            "flagged_sentences": len(outcome.flagged),
-            "counts": outcome.counts,
-            "check_key": outcome.check_key,
-            "csv_path": outcome.csv_path,
-            "index_generation": outcome.index_generation,
-            "flow": source_flow,
-        },
+        payload=payload,
     )
 
 

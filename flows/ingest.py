@@ -1,7 +1,10 @@
 """``ingest-verified``: add verified reporting and fact-checks to the index.
 
 Inputs come from the ``inputs`` parameter or the ``verified`` list of the sources
-file. Every listed path is checked before anything is written; one task per
+file: paths, and feeds, pages and sitemaps fetched politely and incrementally (an
+unchanged feed costs one 304; only new or changed articles are fetched and
+indexed; a source that fails is a problem of the report with its back-off, and
+the other groups go on). Every listed path is checked before anything is written; one task per
 input group writes into the index (the one writer), with retries for transient
 failures only (a locked or mismatched index fails the run at once, with the
 library's message). ``ingest_verified_dask`` is the same flow on a Dask task
@@ -38,8 +41,8 @@ PROGRESS_EVERY = 5.0
     cache_policy=NO_CACHE,
 )
 def ingest_inputs(group: VerifiedInput, home: str, fan_out: bool = False) -> IngestReport:
-    """Index one group of inputs (files or folders of one kind). Re-running it is safe: known
-    articles come back ``unchanged``."""
+    """Index one group of inputs (files or folders, a feed, a page or a sitemap, of one kind).
+    Re-running it is safe: known articles come back ``unchanged``."""
     logger = get_run_logger()
     settings = library_settings(home)
     embedder = DaskEmbedder(settings, FlowSettings().dask_chunk) if fan_out else None
@@ -54,21 +57,16 @@ def ingest_inputs(group: VerifiedInput, home: str, fan_out: bool = False) -> Ing
         if time.monotonic() - last_log >= PROGRESS_EVERY:
             last_log = time.monotonic()
             counts = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
-            logger.info("%s: %d articles so far (%s)", group.path, seen, counts)
+            logger.info("%s: %d articles so far (%s)", group.location, seen, counts)
 
-    logger.info("indexing %s (%s) into %s", group.path, group.kind, settings.index_dir)
+    logger.info("indexing %s (%s) into %s", group.label, group.kind, settings.index_dir)
     with Home(settings, embedder=embedder) as core:
-        report = core.ingest(
-            [group.path],
-            kind=group.kind,
-            source=group.source,
-            on_article=progress,
-        )
+        report = core.ingest_entry(group, on_article=progress)
     for problem in report.problems:
         logger.warning("skipped %s: %s", problem.origin, problem.message)
     logger.info(
         "%s: added %d, replaced %d, unchanged %d, duplicates %d, failed %d; %d sentences embedded",
-        group.path,
+        group.location,
         report.added,
         report.replaced,
         report.unchanged,
@@ -88,8 +86,9 @@ def ingest_verified(
     """Add verified reporting and fact-checks to the index.
 
     Args:
-        inputs: files or folders to index, each with its kind (reporting or factcheck) and
-            publisher; when empty, the `verified` list of the sources file.
+        inputs: files or folders, feeds, pages or sitemaps to index, each with its kind
+            (reporting or factcheck) and publisher; when empty, the `verified` list of the
+            sources file.
         sources_file: YAML or TOML sources file (default: CREDIBILITY_SOURCES_FILE, else
             HOME/sources.yaml).
         home: data folder holding the index (default: CREDIBILITY_HOME).
@@ -104,7 +103,7 @@ def ingest_verified(
             from credibility.errors import InputError
 
             raise InputError(f"nothing to ingest: pass inputs, or list them under 'verified' in {path}")
-    require_existing([g.path for g in groups], "ingest-verified")
+    require_existing([g.path for g in groups if g.path], "ingest-verified")
     fan_out = running_on_dask()
     if fan_out:
         logger.info("embedding on the Dask workers; writing here")

@@ -6,13 +6,16 @@ machine, and several on a busy one: more than the check itself. ``check-article`
 is a thin flow, so ``python -m flows.serve`` registers its deployment itself,
 claims its scheduled runs (the same Pending proposal a runner makes, so a run is
 never started twice) and executes them in threads next to the loaded model. The
-flow then finds the warm checker in its own process and checks without a round
+flow then finds the warm home (the model and index) in its own process and checks without a round
 trip through the server.
 
 Trade-offs, why only thin, short flows belong here: no process isolation (a flow
 that crashed the interpreter would take the warm worker with it), no run
-heartbeats (a run cut short by such a crash stays Running), and a cancellation
-from the UI is recorded but does not interrupt a run already in progress.
+heartbeats, and a cancellation from the UI is recorded but does not interrupt a
+run already in progress. A run cut short by a crash (kill -9, out of memory) is
+not lost: every claim is noted in ``$PREFECT_HOME/credibility-claims/`` until the
+run ends, and the next ``flows.serve`` on the machine puts the runs of a process
+that is gone back to Scheduled, and runs them.
 Everything else (``monitor-sources``, ingests, Dask) keeps the runner's process
 per run.
 """
@@ -22,9 +25,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -42,6 +47,27 @@ if TYPE_CHECKING:
     from prefect.flows import Flow
 
 logger = get_logger("credibility.inprocess")
+
+
+def _claims_dir() -> Path:
+    """Where claimed, unfinished in-process runs are noted (one file per run, holding the pid)."""
+    from prefect.settings import PREFECT_HOME
+
+    folder = Path(PREFECT_HOME.value()) / "credibility-claims"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 #: Registers one deployment: (name, apply) -> its id.
 Register = Callable[[str, Callable[[], Awaitable[UUID]]], Awaitable[UUID]]
 
@@ -65,9 +91,11 @@ class InProcessRunner:
     ) -> None:
         self._deployments = deployments
         self._fallback_seconds = fallback_seconds
+        self._limit = limit
         self._executor = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="in-process-flow")
         self._running: set[UUID] = set()
         self._flows: dict[UUID, Flow[..., Any]] = {}
+        self._wake: asyncio.Event | None = None
 
     async def register(self, register: Register) -> None:
         """Create or update the deployments on the server (``register`` adds the retries)."""
@@ -76,10 +104,11 @@ class InProcessRunner:
             logger.info("running %s in this process", deployment.full_name)
 
     async def serve(self) -> None:
-        wake = asyncio.Event()
+        wake = self._wake = asyncio.Event()
         listener = asyncio.create_task(self._wake_on_scheduled(wake))
         try:
             async with get_client() as client:
+                await self._recover_orphans(client)
                 while True:
                     # Cleared before the query: an event that arrives meanwhile triggers another one.
                     wake.clear()
@@ -120,8 +149,14 @@ class InProcessRunner:
         for run in runs:
             if run.deployment_id is None or run.id in self._running:
                 continue
+            if len(self._running) >= self._limit:
+                # Claim no more than can run now: a claimed run waiting in this process would be
+                # lost if it stopped, where an unclaimed one waits on the server for the next.
+                break
             if not await self._claim(client, run):
                 continue
+            # Noted until the run ends: if this process dies meanwhile, the next one reschedules it.
+            (_claims_dir() / f"{run.id}.claim").write_text(str(os.getpid()), encoding="utf-8")
             self._running.add(run.id)
             # A copy of this context: the settings (API address) reach the thread.
             context = contextvars.copy_context()
@@ -130,8 +165,37 @@ class InProcessRunner:
             )
             future.add_done_callback(partial(self._finished, run.id))
 
+    async def _recover_orphans(self, client: PrefectClient) -> None:
+        """Runs an earlier process on this machine claimed and never finished (it was killed): back
+        to Scheduled, so they run here. A claim of a process still alive is left alone."""
+        from prefect.states import Scheduled
+
+        for note in sorted(_claims_dir().glob("*.claim")):
+            try:
+                owner = int(note.read_text(encoding="utf-8").strip() or 0)
+            except (OSError, ValueError):
+                owner = 0
+            if owner and owner != os.getpid() and _alive(owner):
+                continue
+            try:
+                run = await client.read_flow_run(UUID(note.stem))
+                if run.state is not None and run.state.type.value in ("PENDING", "RUNNING"):
+                    await client.set_flow_run_state(run.id, Scheduled(), force=True)
+                    logger.warning(
+                        "flow run %s was left %s by a process that is gone; rescheduled",
+                        run.id,
+                        run.state.type.value,
+                    )
+            except Exception:  # an unknown run (another server), the server busy: try again next start
+                logger.warning("could not reschedule flow run %s left by a process that is gone", note.stem)
+                continue
+            note.unlink(missing_ok=True)
+
     def _finished(self, run_id: UUID, _: object) -> None:
+        (_claims_dir() / f"{run_id}.claim").unlink(missing_ok=True)
         self._running.discard(run_id)
+        if self._wake is not None:
+            self._wake.set()  # a slot is free: claim the next waiting run now
 
     @staticmethod
     async def _claim(client: PrefectClient, run: FlowRun) -> bool:

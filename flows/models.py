@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from credibility.model.records import LoadProblem
 from credibility.model.result import ArticleCheck, SentenceCheck
+from credibility.model.watch import SourceRun
 
 
 class CheckRequest(BaseModel):
@@ -107,11 +108,17 @@ class MonitorSummary(BaseModel):
     already_checked: int = 0
     checked: int = 0
     flagged: int = 0
+    #: Articles that could not be fetched, extracted or checked (in sources that did not fail).
     failed: int = 0
+    #: Sources of the monitor list, and those that failed as a whole this run.
+    sources: int = 0
+    sources_failed: int = 0
     csv_path: str = ""
     csv_rows_added: int = 0
     check_keys: list[str] = Field(default_factory=list)
     problems: list[LoadProblem] = Field(default_factory=list)
+    #: What the run did with each source (fetched, unchanged, failed and why, not due).
+    source_runs: list[SourceRun] = Field(default_factory=list)
 
 
 class ReportSummary(BaseModel):

@@ -1,14 +1,21 @@
 """``monitor-sources``: check every article of the sources file that was not checked before.
 
-Scheduled (and triggered after ``ingest-verified`` changed the index). "Checked
-before" is by content hash in the results store, so renamed or copied files are
+Scheduled (and triggered after ``ingest-verified`` changed the index). The
+``monitor`` list names paths, and feeds, pages and sitemaps that are fetched
+politely and incrementally (:meth:`credibility.app.Home.watch`): a source is
+fetched when due (its ``every``, or its back-off after failures), an unchanged feed
+costs one 304, a known article is not fetched again, and one source that fails is
+one recorded failure while the run goes on for the others. "Checked before" is by
+content hash in the results store, so renamed, copied or reposted articles are
 not checked twice. The checks run on the warm worker when one is connected, in
 chunks of articles (one background task per chunk), else in the run's own
 process (one model load, amortised over the batch); on a Dask task runner
 (``monitor_sources_dask``) every sentence is embedded up front on the Dask
 workers and the checks read those vectors. Then the day's reviewer CSV gets the
-rows of every check stored that day, and each flagged article is announced with
-a ``credibility.article.flagged`` event.
+rows of every check stored that day, each flagged article is announced with
+a ``credibility.article.flagged`` event carrying its source's running figures,
+and the run publishes the credibility ledger of the monitored sites and sources
+as a table artifact.
 
 Bad configuration (a typo in the sources file, a missing folder, no index) fails
 the run before anything is checked or written.
@@ -22,11 +29,11 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from credibility.app import Home, MonitoredArticle
+from credibility.app import Home, Ledger, MonitoredArticle, WatchRun
 from credibility.errors import InputError
 from credibility.model.records import LoadProblem
 from credibility.settings import Settings
-from flows.artifacts import finish, monitor_markdown
+from flows.artifacts import finish, ledger_markdown, monitor_markdown
 from flows.config import (
     Execution,
     FlowSettings,
@@ -105,21 +112,77 @@ def _prime_on_dask(articles: list[MonitoredArticle], home: Home, settings: Setti
     return primed
 
 
+def _failed_hashes(articles: list[MonitoredArticle], failed: list[LoadProblem]) -> dict[str, str]:
+    """The content hash of each article whose check failed, with the reason."""
+    by_name: dict[str, str] = {}
+    for article in articles:
+        by_name.setdefault(article.record.origin or article.record.id, article.content_hash)
+        by_name.setdefault(article.record.origin, article.content_hash)
+    return {by_name[p.origin]: p.message for p in failed if p.origin in by_name}
+
+
+def source_figures(ledger: Ledger, article: MonitoredArticle | None) -> dict[str, object]:
+    """The running figures of the site and the source an article came from (never article text)."""
+    if article is None:
+        return {}
+    figures: dict[str, object] = {}
+    site = ledger.site(article.site) if article.site else None
+    if site is not None:
+        figures["site"] = site.figures()
+    source = ledger.source(article.source_id) if article.source_id else None
+    if source is not None:
+        figures["source"] = source.figures()
+    return figures
+
+
+def _log_sources(run: WatchRun) -> None:
+    logger = get_run_logger()
+    for source in run.runs:
+        if source.status == "failed":
+            logger.warning(
+                "%s %s failed (%d in a row, next try %s): %s",
+                source.type,
+                source.location,
+                source.failures,
+                source.next_due,
+                source.error,
+            )
+        elif source.status == "not_due":
+            logger.info("%s %s not due until %s", source.type, source.location, source.next_due)
+        else:
+            logger.info(
+                "%s %s: %s; %d listed, %d unchanged, %d fetched, %d new, %d changed, %d seen before, %d queued",
+                source.type,
+                source.location,
+                source.status,
+                source.listed,
+                source.unchanged,
+                source.fetched,
+                source.new,
+                source.changed,
+                source.known,
+                source.queued,
+            )
+
+
 @flow(name="monitor-sources", persist_result=True)
 def monitor_sources(
     sources_file: str | None = None,
     home: str | None = None,
     execution: Execution | None = None,
+    force: bool = False,
 ) -> MonitorSummary:
-    """Check every article in the monitored folders and files that was not checked before.
+    """Check every article of the monitored sources that was not checked before.
 
     Args:
-        sources_file: YAML or TOML sources file whose `monitor` list names the folders and
-            files to watch (default: CREDIBILITY_SOURCES_FILE, else HOME/sources.yaml).
+        sources_file: YAML or TOML sources file whose `monitor` list names the folders, files,
+            feeds, pages and sitemaps to watch (default: CREDIBILITY_SOURCES_FILE, else
+            HOME/sources.yaml).
         home: data folder holding the index and results (default: CREDIBILITY_HOME).
         execution: "worker" hands the checks to the warm worker in chunks, "local" checks in this
             run's process, "auto" (default CREDIBILITY_EXECUTION, else auto) the worker when one is
             connected.
+        force: fetch every feed, page and sitemap now, whatever their `every` and back-off say.
     """
     logger = get_run_logger()
     flow_settings = FlowSettings()
@@ -127,25 +190,28 @@ def monitor_sources(
     path = Path(sources_file).expanduser() if sources_file else default_sources_file(settings, flow_settings)
     entries = load_sources(path).monitor
     if not entries:
-        raise InputError(f"nothing to monitor: list folders or files under 'monitor' in {path}")
-    paths = [e.path for e in entries]
-    require_existing(paths, f"monitor-sources ({path})")
+        raise InputError(
+            f"nothing to monitor: list folders, files, feeds, pages or sitemaps under 'monitor' in {path}"
+        )
+    require_existing([e.path for e in entries if e.path], f"monitor-sources ({path})")
     require_index(settings)
     home_str = str(settings.home)
     today = dt.datetime.now(zone_info(flow_settings.timezone)).date()
     csv_path = daily_csv(reports_dir(settings, flow_settings), today)
 
     core = warm_home(settings)
-    read = core.read_articles(paths)
-    articles, problems, seen = read.articles, read.problems, read.seen
-    new = [a for a in articles if not core.is_checked(a.content_hash)]
+    watched = core.watch(entries, force=force)
+    _log_sources(watched)
+    new, problems, seen = watched.articles, watched.problems, watched.seen
+    failed_sources = watched.failed_sources
     logger.info(
-        "%d articles in %d source(s): %d new, %d checked before, %d unreadable",
+        "%d articles listed by %d source(s) (%d failed, %d not due): %d to check, %d checked before",
         seen,
-        len(paths),
+        len(entries),
+        len(failed_sources),
+        sum(1 for r in watched.runs if r.status == "not_due"),
         len(new),
-        len(articles) - len(new),
-        len(problems),
+        watched.already_checked,
     )
 
     if running_on_dask():
@@ -157,6 +223,10 @@ def monitor_sources(
         outcomes, failed = _check_on_worker(new, home_str, flow_settings.check_timeout * max(1, len(new)))
     else:
         outcomes, failed = _check_here(new, home_str)
+    # The items behind the checks are done (a failed check is recorded with its reason).
+    core.watch_checked(
+        watched, checked=[o.content_hash for o in outcomes], failed=_failed_hashes(new, failed)
+    )
 
     # The day's CSV holds every check stored today: this run's, on-demand ones, and any that an
     # interrupted earlier run stored without exporting.
@@ -165,35 +235,48 @@ def monitor_sources(
     keys = list(dict.fromkeys([*day_keys, *(o.check_key for o in outcomes)]))
     added = export_rows(keys, str(csv_path), home_str) if keys else 0
 
+    ledger = core.ledger()
+    by_hash = {a.content_hash: a for a in new}
     flagged = [o.model_copy(update={"csv_path": str(csv_path)}) for o in outcomes if o.flagged]
     for outcome in flagged:
-        emit_flagged(outcome, source_flow="monitor-sources")
+        figures = source_figures(ledger, by_hash.get(outcome.content_hash))
+        emit_flagged(outcome, source_flow="monitor-sources", source=figures)
+    item_failures = sum(r.failed for r in watched.runs if r.status != "failed")
     summary = MonitorSummary(
         articles_seen=seen,
-        already_checked=len(articles) - len(new),
+        already_checked=watched.already_checked,
         checked=len(outcomes),
         flagged=len(flagged),
-        failed=len(problems) + len(failed),
+        failed=item_failures + len(failed),
+        sources=len(watched.runs),
+        sources_failed=len(failed_sources),
         csv_path=str(csv_path),
         csv_rows_added=added,
         check_keys=[o.check_key for o in outcomes],
         problems=[*problems, *failed],
+        source_runs=list(watched.runs),
     )
     create_markdown_artifact(
-        monitor_markdown(summary, flagged),
+        monitor_markdown(summary, flagged) + "\n\n" + ledger_markdown(ledger),
         key="monitor-sources",
-        description="Articles checked by the monitoring run, flagged first (article text escaped)",
+        description="Articles checked by the monitoring run, flagged first, and the credibility ledger "
+        "of the monitored sources (article text escaped)",
     )
     logger.info(
-        "checked %d, flagged %d, failed %d; %d new row(s) in %s",
+        "checked %d, flagged %d, failed %d; %d of %d source(s) failed; %d new row(s) in %s",
         summary.checked,
         summary.flagged,
         summary.failed,
+        summary.sources_failed,
+        summary.sources,
         added,
         csv_path,
     )
+    sources_failed = f", {summary.sources_failed} source(s) failed" if summary.sources_failed else ""
     return finish(
-        summary, f"checked {summary.checked}, flagged {summary.flagged}, failed {summary.failed}; {csv_path}"
+        summary,
+        f"checked {summary.checked}, flagged {summary.flagged}, failed {summary.failed}{sources_failed}; "
+        f"{csv_path}",
     )
 
 

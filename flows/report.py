@@ -42,7 +42,10 @@ def write_report(start: str, end: str, csv_path: str, home: str, include_all: bo
             include_all=include_all,
         )
     return ReportSummary(
-        csv_path=str(result.path), checks=result.checks, rows=result.rows, decisions_imported=result.decisions_imported
+        csv_path=str(result.path),
+        checks=result.checks,
+        rows=result.rows,
+        decisions_imported=result.decisions_imported,
     )
 
 

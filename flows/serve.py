@@ -104,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from flows.config import FlowSettings
     from flows.deployments import DEFAULT_PREFECT_FILE, runner_deployments
     from flows.server import server_api
+    from flows.shutdown import bounded_stop
     from flows.worker import warm_up
 
     parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__.splitlines()[0])
@@ -118,22 +119,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run check-article in a subprocess per run too (isolation over latency)",
     )
     args = parser.parse_args(argv)
-    with server_api() as url:
+    # SIGTERM stops within GRACE_SECONDS, whether or not the Prefect server still answers.
+    bounded_stop("flows.serve")
+    with contextlib.suppress(KeyboardInterrupt), server_api() as url:
         # Built here, outside the event loop: to_deployment() is a coroutine inside one.
         deployments = runner_deployments(args.prefect_file)
         if not args.no_worker:
             warm_up(args.home)
         print(f"serving {args.prefect_file} against {url}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(
-                serve_all(
-                    deployments,
-                    query_seconds=args.query_seconds,
-                    worker=not args.no_worker,
-                    worker_limit=args.worker_limit,
-                    in_process=() if args.no_in_process else IN_PROCESS,
-                )
+        asyncio.run(
+            serve_all(
+                deployments,
+                query_seconds=args.query_seconds,
+                worker=not args.no_worker,
+                worker_limit=args.worker_limit,
+                in_process=() if args.no_in_process else IN_PROCESS,
             )
+        )
     return 0
 
 

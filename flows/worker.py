@@ -29,11 +29,29 @@ def warm_up(home: str | None) -> None:
 
 
 async def serve_checks(limit: int) -> None:
+    """Serve the check tasks; when the Prefect server goes away (a restart), reconnect with backoff
+    (1 s, doubled, at most 30 s) instead of ending the process with it."""
+    import asyncio
+    import time
+
+    from prefect.logging import get_logger
     from prefect.task_worker import aserve
 
     from flows.warm import WORKER_TASKS
 
-    await aserve(*WORKER_TASKS, limit=limit)
+    logger = get_logger("credibility.worker")
+    delay = 1.0
+    while True:
+        started = time.monotonic()
+        try:
+            await aserve(*WORKER_TASKS, limit=limit)
+            return
+        except Exception as exc:  # the server gone: its websocket or HTTP errors, in a group
+            if time.monotonic() - started > 60:
+                delay = 1.0  # it had been serving: a new outage starts the backoff over
+            logger.warning("lost the Prefect server (%s); reconnecting in %.0f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from flows.config import FlowSettings
     from flows.server import server_api
+    from flows.shutdown import bounded_stop
 
     parser = argparse.ArgumentParser(prog="python -m flows.worker", description=__doc__.splitlines()[0])
     parser.add_argument("--home", help="data folder to keep warm (default: CREDIBILITY_HOME)")
@@ -48,11 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--limit", type=int, default=FlowSettings().worker_limit, help="concurrent checks accepted"
     )
     args = parser.parse_args(argv)
-    with server_api() as url:
+    # SIGTERM stops within GRACE_SECONDS, whether or not the Prefect server still answers.
+    bounded_stop("flows.worker")
+    with contextlib.suppress(KeyboardInterrupt), server_api() as url:
         warm_up(args.home)
         print(f"warm check worker ready, serving checks from {url}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve_checks(args.limit))
+        asyncio.run(serve_checks(args.limit))
     return 0
 
 

@@ -301,10 +301,15 @@ class IndexReader(_Base):
             path = self._files.faiss_file(generation)
             params = self._stored_params()
             try:
-                # Read-only memory map: FAISS maps IVF lists in place (no copy, pages shared
-                # between reader processes); flat and HNSW it still copies. Safe against the
-                # writer, which never rewrites a generation's file in place.
-                loaded = VectorIndex.load(path, params, self.dimension, mmap=True)
+                if generation == 0 and not path.exists():
+                    # An index created by a writer that never committed (and by versions that
+                    # wrote no file for generation 0): nothing is indexed yet.
+                    loaded = VectorIndex.empty(self.dimension, params)
+                else:
+                    # Read-only memory map: FAISS maps IVF lists in place (no copy, pages shared
+                    # between reader processes); flat and HNSW it still copies. Safe against the
+                    # writer, which never rewrites a generation's file in place.
+                    loaded = VectorIndex.load(path, params, self.dimension, mmap=True)
             except IndexCorruptError:
                 # A writer may have committed again and pruned this file: read the newer one.
                 if not path.exists():

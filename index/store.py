@@ -27,7 +27,7 @@ from index.schema import (
     check_identity,
     read_config,
 )
-from index.writer import IndexWriter
+from index.writer import IndexWriter, acquire_writer_lock
 
 __all__ = [
     "FORMAT_VERSION",
@@ -40,6 +40,7 @@ __all__ = [
     "NewSentence",
     "SearchParams",
     "SentenceRow",
+    "acquire_writer_lock",
     "check_identity",
     "read_config",
 ]

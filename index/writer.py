@@ -42,6 +42,22 @@ from index.schema import (
 from index.vectors import ConcreteIndexType, VectorIndex, VectorIndexParams
 
 
+def acquire_writer_lock(root: Path, timeout: float = 0.0) -> FileLock:
+    """Take the one-writer lock of the index at ``root`` (created if missing), or raise
+    IndexLockedError after ``timeout`` seconds."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = _Files(root)
+    lock = FileLock(str(files.lock))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout as exc:
+        raise IndexLockedError(
+            f"the index at {root} is locked by another writer (lock file {files.lock}); "
+            "wait for it to finish and retry"
+        ) from exc
+    return lock
+
+
 class IndexWriter(_Base):
     """The one writer. Use as a context manager: commits on success, rolls back on error."""
 
@@ -71,18 +87,15 @@ class IndexWriter(_Base):
         index_type: ConcreteIndexType = "flat",
         auto_ivf_threshold: int | None = None,
         lock_timeout: float = 0.0,
+        lock: FileLock | None = None,
     ) -> IndexWriter:
-        """Open (or create) the index for writing; raises IndexLockedError if another writer holds it."""
-        root.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the index for writing; raises IndexLockedError if another writer holds it.
+
+        ``lock``: the writer lock, already taken with :func:`acquire_writer_lock` (a caller that
+        has slow work to do before writing takes it first, so a second writer is told at once).
+        The writer owns it from here and releases it on close."""
         files = _Files(root)
-        lock = FileLock(str(files.lock))
-        try:
-            lock.acquire(timeout=lock_timeout)
-        except Timeout as exc:
-            raise IndexLockedError(
-                f"the index at {root} is locked by another writer (lock file {files.lock}); "
-                "wait for it to finish and retry"
-            ) from exc
+        lock = lock or acquire_writer_lock(root, lock_timeout)
         try:
             if files.config.exists():
                 config = read_config(root)
@@ -96,6 +109,15 @@ class IndexWriter(_Base):
             conn.executescript(_SCHEMA)
             if not files.config.exists():
                 conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0'), ('vector_rows', '0')")
+                generation = int(
+                    conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+                )
+                empty = files.faiss_file(0)
+                if generation == 0 and not empty.exists():
+                    # Generation 0 gets its (empty) FAISS file before config.json makes the index
+                    # visible: a writer killed before its first commit leaves a loadable index.
+                    dimension = int(config["dimension"])
+                    VectorIndex.empty(dimension, VectorIndexParams(config["index_type"])).save(empty)
                 _write_json(files.config, config)
             return cls(root, conn, config, lock)
         except BaseException:

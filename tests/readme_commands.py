@@ -19,7 +19,8 @@ tests of each runner walk the README in its own order and run every command give
 - ``served`` and ``pool``: ``tests/flows/test_readme_flows.py``, against the session's Prefect test
   server with ``python -m flows.serve`` (``served``), and against ``python -m flows.server`` itself
   with a process work pool (``pool``);
-- ``checked``: checked but not run, for the reason given (listed in one place: ``NOT_RUN``).
+- ``checked``: checked but not run, for the reason given (listed in one place: ``not_run()``, with the files of
+  ``NOT_RUN_FILES`` that need Docker or Kubernetes).
 
 Lines that set up the environment (``. .venv/bin/activate``, ``export NAME=...``, ``NAME=...``)
 are run by the runner of their block, in the block's order.
@@ -235,6 +236,18 @@ RUNS: dict[str, Run] = {
         ("make -n -f {root}/Makefile -o .venv/.installed bench",),
         reason="needs the benchmark data in ../shared/data and takes hours; `make -n` checks the target",
     ),
+    "make fuzz": Run(
+        CHECKED,
+        ("make -n -f {root}/Makefile -o .venv/.installed fuzz",),
+        reason="the long reliability harnesses take about half an hour; the suite runs the same tests "
+        "with the bounded hypothesis profile and counts, and `make -n fuzz` checks the target",
+    ),
+    "make lint": Run(
+        CHECKED,
+        ("make -n -f {root}/Makefile -o .venv/.installed lint",),
+        reason="`make test` runs it before this suite (ruff, mypy, lint-imports over the whole tree); "
+        "`make -n lint` checks the target",
+    ),
     "pip install -e '.[flows,bench,dev]'": Run(
         CHECKED,
         reason="installs from PyPI (network); the extras flows, bench and dev are checked in pyproject.toml "
@@ -270,11 +283,19 @@ RUNS: dict[str, Run] = {
     "credibility index rebuild --type ivf|hnsw|flat": Run(
         "cli", ("credibility index rebuild --type hnsw", "credibility index rebuild --type flat")
     ),
+    # deploy/README.md, the reviewer-report row: the same rebuild over the file reviewers typed into
+    "credibility report csv": Run("cli", ("credibility report csv --out review.csv --since 2026-11-21",)),
+    # README.md "Watching sites": the ledger of the monitored sources (the flows fill it; the README's
+    # home has none, so it says so; tests/flows/test_watch_flows.py runs it over a watched web)
+    "credibility sources": Run("cli"),
+    "credibility sources --json --since 2026-11-21": Run("cli"),
     # README.md "Running it with Prefect" and deploy/README.md "On one machine"
     "cp deploy/sources.example.yaml $CREDIBILITY_HOME/sources.yaml": Run("served"),
     "python -m flows.server": Run("pool", ("python -m flows.server --port {server_port}",)),
     "python -m flows.serve": Run("served"),
-    "prefect deployment run 'check-article/on-demand' --param text=\"$(jq -Rs . article.txt)\"": Run("served"),
+    "prefect deployment run 'check-article/on-demand' --param text=\"$(jq -Rs . article.txt)\"": Run(
+        "served"
+    ),
     "python -c 'from flows.client import check_by_deployment; "
     'print(check_by_deployment({"text": "..."}).label)\'': Run("served"),
     "ID=$(curl -s http://127.0.0.1:4200/api/deployments/name/check-article/on-demand | jq -r .id)": Run(

@@ -166,6 +166,24 @@ def cmd_report(
     return 0
 
 
+def cmd_sources(
+    home: Home,
+    *,
+    as_json: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """The credibility ledger of the monitored sites and sources, and the fetch state of every source."""
+    out = out or sys.stdout
+    ledger = home.ledger(since=parse_when(since, "--since"), until=parse_when(until, "--until"))
+    if as_json:
+        print(json.dumps(ledger.as_dict(), indent=2, ensure_ascii=False), file=out)
+    else:
+        output.print_ledger(ledger, out)
+    return 0
+
+
 def cmd_review_import(
     home: Home, path: Path, *, reviewer: str = "", out: TextIO | None = None, err: TextIO | None = None
 ) -> int:

@@ -104,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--k", type=int, default=5, help="results per query (default 5)")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument(
-        "--queries", metavar="FILE.tsv", help="batch mode: lines of id<TAB>text, one JSON line each"
+        "--queries",
+        metavar="FILE.tsv",
+        help="batch mode: lines of id<TAB>text (or a .jsonl file of {id, text, speaker, date, context}),"
+        " one JSON line each",
     )
     search.add_argument("text", nargs="?", help="the text, or - for standard input")
 
@@ -161,6 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_home(review_stats)
     review_stats.add_argument("--json", action="store_true", help="print JSON")
+
+    sources = commands.add_parser(
+        "sources", help="the credibility ledger of the monitored sites and sources, and their fetch state"
+    )
+    _add_home(sources)
+    sources.add_argument("--json", action="store_true", help="print JSON")
+    sources.add_argument(
+        "--since", metavar="DATE", help="only articles first seen (or changed) since then, ISO 8601"
+    )
+    sources.add_argument("--until", metavar="DATE", help="end, exclusive, ISO 8601 (default: now)")
 
     demo = commands.add_parser(
         "demo", help="index the bundled sample data, search it and check a sample repost"
@@ -234,6 +247,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             if args.review_command == "import":
                 return commands.cmd_review_import(home, Path(args.file), reviewer=args.reviewer)
             return commands.cmd_review_stats(home, as_json=args.json)
+        if args.command == "sources":
+            return commands.cmd_sources(home, as_json=args.json, since=args.since, until=args.until)
         if args.command == "demo":
             from credibility.cli.demo import run_demo
 

@@ -6,8 +6,10 @@ import os
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from credibility.model.ledger import LEDGER_LABELS, Ledger, LedgerRow
 from credibility.model.records import Evidence, IngestReport
 from credibility.model.result import ArticleCheck
+from credibility.model.watch import SourceState
 
 _COLOURS = {
     "supported": "32",  # green
@@ -103,3 +105,113 @@ def format_review_stats(stats: dict[str, Any]) -> str:
             )
             lines.append(f"{week:<10} {t['decisions']:>9} {rate(t['false_positive_rate']):>8}  {per_label}")
     return "\n".join(lines)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> list[str]:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = []
+    for row in (header, *rows):
+        cells = [
+            str(cell).rjust(width) if n in numeric else str(cell).ljust(width)
+            for n, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _day(timestamp: str) -> str:
+    return timestamp[:16].replace("T", " ") if timestamp else "-"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} ({n})" for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def fetch_status(state: SourceState | None) -> str:
+    """One line on how fetching a source goes."""
+    if state is None:
+        return "not fetched yet"
+    if state.failing:
+        return f"FAILING ({state.failures} in a row, next try {_day(state.next_due)}): {state.last_error}"
+    if not state.last_success:
+        return "not fetched yet"
+    due = f"; next {_day(state.next_due)}" if state.next_due else ""
+    return f"ok, fetched {_day(state.last_success)}{due}"
+
+
+def _figures(row: LedgerRow, name: str) -> list[str]:
+    return [
+        name,
+        str(row.articles),
+        str(row.copying),
+        str(row.uncredited),
+        *(str(row.count(label)) for label in LEDGER_LABELS),
+        str(row.flagged_articles),
+        f"{row.flagged_share:.1%}",
+        row.first_seen[:10] or "-",
+        row.last_seen[:10] or "-",
+    ]
+
+
+_FIGURE_HEADER = [
+    "articles",
+    "copying",
+    "uncredited",
+    *LEDGER_LABELS,
+    "flagged",
+    "share",
+    "first seen",
+    "last seen",
+]
+
+
+def print_ledger(ledger: Ledger, out: TextIO) -> None:
+    """The ledger as the terminal shows it: sites, then sources with their fetch state."""
+    span = ""
+    if ledger.since or ledger.until:
+        span = f" (articles first seen or changed {'since ' + ledger.since[:10] if ledger.since else ''}"
+        span += f"{' until ' + ledger.until[:10] if ledger.until else ''})"
+    if ledger.empty:
+        print(
+            "no watched sources yet: list feeds, pages or sitemaps under 'monitor' in the sources file",
+            file=out,
+        )
+        return
+    print(f"Monitored sites{span}", file=out)
+    if not ledger.sites:
+        print("  no article checked yet", file=out)
+    else:
+        numeric = set(range(1, 10))
+        rows = [_figures(row, row.name) for row in ledger.sites]
+        for line in _table(["site", *_FIGURE_HEADER], rows, numeric):
+            print(f"  {line}", file=out)
+        for row in ledger.sites:
+            print(f"  {row.name}:", file=out)
+            if row.publishers:
+                print(f"    copies {_counts(row.publishers)}", file=out)
+            if row.uncredited_publishers:
+                print(f"    uncredited copies of {_counts(row.uncredited_publishers)}", file=out)
+            if row.weeks:
+                weeks = ", ".join(f"{w.week} {w.flagged_articles}/{w.articles}" for w in row.weeks)
+                print(f"    by week (flagged/articles): {weeks}", file=out)
+            for article in row.flagged:
+                labels = ", ".join(article.labels)
+                print(f"    {article.label:<11} {article.url}  ({labels})", file=out)
+    if ledger.sources:
+        print("", file=out)
+        print("Monitored sources", file=out)
+        rows = [_figures(row, f"{row.kind} {row.name}") for row in ledger.sources]
+        for line in _table(["source", *_FIGURE_HEADER], rows, set(range(1, 10))):
+            print(f"  {line}", file=out)
+        for row in ledger.sources:
+            where = row.state.location if row.state is not None else row.key
+            name = f"{row.name} ({where})" if row.name != where else where
+            print(f"  {row.kind} {name}: {fetch_status(row.state)}", file=out)
+    if ledger.verified:
+        print("", file=out)
+        print("Verified sources", file=out)
+        for state in ledger.verified:
+            if state.type == "path":
+                continue
+            name = f"{state.name} ({state.location})" if state.name else state.location
+            print(f"  {state.type} {name}: {fetch_status(state)}", file=out)

@@ -36,8 +36,9 @@ import numpy as np
 from credibility import __version__
 from credibility.embed.embedder import Embedder
 from credibility.engine.memo import memo_for
+from credibility.engine.rerank import asserted_claim, load_ranker
 from credibility.engine.search import evidence_for
-from credibility.engine.similarity import align, containment, content_words, dice, trigrams
+from credibility.engine.similarity import added_span, align, containment, content_words, dice, trigrams
 from credibility.errors import InputError
 from credibility.model.records import Span
 from credibility.model.result import (
@@ -55,7 +56,7 @@ from credibility.model.result import (
 from credibility.model.verdicts import DEBUNKED_VERDICTS
 from credibility.settings import Settings
 from credibility.text.facts import compare_facts
-from credibility.text.normalize import normalize, text_hash
+from credibility.text.normalize import normalize, scrub_surrogates, text_hash
 from credibility.text.promos import PROMO_SENTENCE as _PROMO
 from credibility.text.sentences import split_sentences
 from credibility.text.triage import triage_sentence
@@ -69,8 +70,26 @@ def settings_hash(settings: Settings) -> str:
     relevant = {k: v for k, v in settings.model_dump().items() if k.startswith("check_")}
     relevant["model"] = settings.model
     relevant["encoder_backend"] = settings.encoder_backend
+    relevant["claim_ranker"] = load_ranker().digest
     blob = json.dumps(relevant, sort_keys=True, default=str).encode()
     return hashlib.blake2b(blob, digest_size=6).hexdigest()
+
+
+def check_article_bounds(text: str, max_chars: int) -> None:
+    """Refuse an article over the article bound (characters), before any work is done on it."""
+    if len(text) > max_chars:
+        raise InputError(
+            f"the article is {len(text):,} characters, above the {max_chars:,}-character article bound "
+            "(CREDIBILITY_MAX_ARTICLE_CHARS); split it or raise the bound"
+        )
+
+
+def check_sentence_bound(sentences: int, max_sentences: int) -> None:
+    if sentences > max_sentences:
+        raise InputError(
+            f"the article has {sentences:,} sentences, above the {max_sentences:,}-sentence article "
+            "bound (CREDIBILITY_MAX_ARTICLE_SENTENCES); split it or raise the bound"
+        )
 
 
 def article_id_for(text: str, url: str = "") -> str:
@@ -92,6 +111,8 @@ class _Candidate:
     near: tuple[SentenceRow, float] | None = None
     #: The alignment paired it with that sentence (a near duplicate anywhere else is re-checked).
     near_in_place: bool = False
+    #: Its vector (a near duplicate's is its sentence's), for the claim ranker.
+    vector: np.ndarray | None = None
 
 
 #: Near-duplicate matching needs this many normalized characters: on shorter sentences one edit
@@ -102,6 +123,16 @@ NEAR_DUPLICATE_MIN_CHARS = 40
 #: A near duplicate whose stand-in vector comes this close to a debunked claim's threshold goes to
 #: the encoder: its edit may be what makes it the claim, and only its own vector can tell.
 NEAR_DUPLICATE_CLAIM_MARGIN = 0.15
+
+
+#: Trigram sets ignore repetition and additions: a near duplicate must also be about as long as the
+#: sentence it repeats (a clause appended or repeated goes through the full path, which sees it).
+NEAR_DUPLICATE_MAX_LENGTH_RATIO = 1.2
+
+
+def _similar_length(a: str, b: str) -> bool:
+    la, lb = len(normalize(a)), len(normalize(b))
+    return max(la, lb) <= NEAR_DUPLICATE_MAX_LENGTH_RATIO * max(1, min(la, lb))
 
 
 class CheckEngine:
@@ -124,17 +155,23 @@ class CheckEngine:
 
     # --- the public entry point --------------------------------------------------------
     def check(self, text: str, *, title: str = "", url: str = "", input_name: str = "") -> ArticleCheck:
+        # A lone surrogate (half an emoji, from JSON) cannot be encoded: it becomes U+FFFD, one
+        # character for one, so offsets hold. Refusing the article instead would let a content
+        # farm escape every check with one such character.
+        text, title, url, input_name = (scrub_surrogates(s) for s in (text, title, url, input_name))
         size = len(text.encode("utf-8"))
         if size > self.settings.max_check_bytes:
             raise InputError(
                 f"the article is {size:,} bytes, above the {self.settings.max_check_bytes:,}-byte cap "
                 "(raise CREDIBILITY_MAX_CHECK_BYTES to check it)"
             )
+        check_article_bounds(text, self.settings.max_article_chars)
         if not text.strip():
             raise InputError("the article is empty")
         spans = split_sentences(text)
         if not spans:
             raise InputError("the article has no sentences")
+        check_sentence_bound(len(spans), self.settings.max_article_sentences)
         results: dict[int, SentenceCheck] = {}
         candidates: list[_Candidate] = []
         for n, span in enumerate(spans):
@@ -254,6 +291,7 @@ class CheckEngine:
                 if row.article_id in articles
             ]
             candidate.near = near.get(i)
+            candidate.vector = vectors[i]
             candidate.near_in_place = False
             candidate.aligned, candidate.aligned_accepted = None, False
         return vectors
@@ -302,6 +340,7 @@ class CheckEngine:
                 best >= 0
                 and best_similarity >= threshold
                 and best_similarity > best_for_row.get(best, (i, 0.0))[1]
+                and _similar_length(candidates[i].span.text, rows[best].text)
             ):
                 best_for_row[best] = (i, best_similarity)
         return {i: (rows[j], round(similarity, 4)) for j, (i, similarity) in best_for_row.items()}
@@ -380,16 +419,11 @@ class CheckEngine:
         return None
 
     def _debunked_claim(self, candidate: _Candidate) -> tuple[SentenceRow, ArticleRow, float] | None:
-        for sentence, article, score in candidate.hits:
-            if score < self.settings.check_claim_score:
-                break
-            if sentence.role != "claim" or article.verdict not in DEBUNKED_VERDICTS:
-                continue
-            # "5G masts do not spread viruses" agrees with the fact-check, it does not repeat the claim.
-            if any(change.kind == "negation" for change in compare_facts(candidate.span.text, sentence.text)):
-                continue
-            return sentence, article, score
-        return None
+        """The debunked claim the sentence asserts, as the claim ranker decides (see ``asserted_claim``)."""
+        if candidate.vector is None:
+            return None
+        factchecks = [article.id for _, article, _ in candidate.hits if article.kind == "factcheck"]
+        return asserted_claim(self.reader, candidate.span.text, candidate.vector, factchecks, DEBUNKED_VERDICTS)
 
     def _label(self, c: _Candidate, in_repost: bool, sources: list[str]) -> SentenceCheck:
         span = c.span
@@ -413,16 +447,25 @@ class CheckEngine:
             if best is not None and best[2] >= self.settings.check_free_altered:
                 reporting, how = best, "free"
         changes: tuple[Change, ...] = ()
+        added: tuple[int, int] | None = None
         if reporting is not None:
             sentence, article, score = reporting
             # Identical normalized text cannot differ in a fact: skip the comparison.
             if sentence.norm_hash != c.norm_hash:
-                changes = tuple(compare_facts(span.text, sentence.text))
+                # A clause added to a copied sentence is judged on its own; the facts of the rest
+                # are compared with the evidence.
+                added = added_span(span.text, sentence.text)
+                kept = span.text if added is None else span.text[: added[0]] + span.text[added[1] :]
+                changes = tuple(compare_facts(kept, sentence.text))
             if how == "free" and not changes and score < self.settings.check_free_support:
                 reporting = None  # a near match with no changed fact is not support on its own
             elif how == "free" and claim is not None and claim[1].id == article.id:
                 # The fact-check restating the claim it debunks is no support for the claim.
                 reporting = None
+        if reporting is not None and not changes and added is not None:
+            flagged = self._added_clause(c, reporting, added)
+            if flagged is not None:
+                return flagged
         if reporting is not None and not changes:
             sentence, article, score = reporting
             flags = ["exact"] if c.norm_hash == sentence.norm_hash else []
@@ -489,6 +532,65 @@ class CheckEngine:
             score=score_any,
             evidence=evidence,
         )
+
+    def _added_clause(
+        self, c: _Candidate, reporting: tuple[SentenceRow, ArticleRow, float], added: tuple[int, int]
+    ) -> SentenceCheck | None:
+        """A copied sentence with something added: the addition is injected, or debunked when it
+        repeats a claim fact-checkers rated false. None when the addition is verified reporting
+        too (two copied sentences joined by a lost full stop)."""
+        sentence, article, score = reporting
+        start, end = added
+        part = Span(start, end, c.span.text[start:end])
+        # Words of the same verified article (the next sentence, joined by a lost full stop or
+        # a line break) are copied too, not added.
+        source_text = " ".join(row.text for row in self.reader.article_sentences(article.id))
+        if normalize(part.text) in normalize(source_text):
+            return None
+        vector = self.embedder.encode([part.text])
+        shown = part.text if len(part.text) <= 120 else part.text[:117] + "..."
+        base = f"adds \u201c{shown}\u201d to a sentence of verified article {article.id}"
+        claim = self._claim_for_vector(part.text, vector)
+        if claim is None:
+            strong = [
+                sid for sid, s in self.reader.search(vector, 5)[0] if s >= self.settings.check_free_support
+            ]
+            if any(row.role != "claim" for row in self.reader.sentences(strong).values()):
+                return None
+        if claim is not None:
+            claim_sentence, claim_article, claim_score = claim
+            return SentenceCheck(
+                c.position,
+                c.span.text,
+                c.span.start,
+                c.span.end,
+                "debunked",
+                flags=("added_clause", "injected"),
+                reason=f"{base}; the addition matches a claim rated "
+                f"{claim_article.rating or claim_article.verdict!r} ({claim_article.verdict})"
+                + (f" by {claim_article.source}" if claim_article.source else ""),
+                score=round(claim_score, 4),
+                evidence=evidence_for(claim_sentence, claim_article, claim_score),
+                added=part,
+            )
+        return SentenceCheck(
+            c.position,
+            c.span.text,
+            c.span.start,
+            c.span.end,
+            "injected",
+            flags=("added_clause",),
+            reason=f"{base} (characters {start}-{end} are not in it)",
+            score=round(score, 4),
+            evidence=evidence_for(sentence, article, score),
+            added=part,
+        )
+
+    def _claim_for_vector(
+        self, text: str, vector: np.ndarray
+    ) -> tuple[SentenceRow, ArticleRow, float] | None:
+        """The debunked claim a piece of text repeats, if any (its own vector, the claim ranker's decision)."""
+        return asserted_claim(self.reader, text, vector, (), DEBUNKED_VERDICTS)
 
     def _smooth_split_sentences(
         self, candidates: list[_Candidate], results: dict[int, SentenceCheck]

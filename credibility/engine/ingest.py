@@ -8,24 +8,44 @@ Update rules (per article id):
 
 Only sentences whose normalized text has never been embedded go to the encoder:
 repeated sentences (boilerplate, quotes, wire copies) reuse the stored vector.
+
+Bounds: an article over the article bound (``max_article_chars`` characters or
+``max_article_sentences`` sentences) or holding a lone surrogate is refused with its
+origin, and the rest of the batch goes on; sentences are cut at
+:data:`~credibility.text.sentences.MAX_SENTENCE_CHARS`; a batch embedded together holds
+at most ``batch_size`` articles and :data:`BATCH_SENTENCES` sentences.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from filelock import FileLock
 
 from credibility.embed.embedder import Embedder
 from credibility.errors import InputError
 from credibility.model.records import ArticleRecord, IngestReport, LoadProblem
 from credibility.model.verdicts import normalize_rating
 from credibility.settings import Settings
-from credibility.text.normalize import NORMALIZATION_VERSION, content_hash, text_hash
+from credibility.text.normalize import NORMALIZATION_VERSION, content_hash, lone_surrogate, text_hash
 from credibility.text.sentences import split_sentences
-from index.store import IndexIdentity, IndexReader, IndexWriter, NewSentence, SearchParams
+from index.store import (
+    IndexIdentity,
+    IndexReader,
+    IndexWriter,
+    NewSentence,
+    SearchParams,
+    acquire_writer_lock,
+)
 
 Outcome = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
+
+#: The batch bound: articles are prepared and embedded together until their sentences reach this
+#: (or ``batch_size`` articles), so an ingest's memory does not grow with the size of its articles.
+BATCH_SENTENCES = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +78,30 @@ def article_content_hash(record: ArticleRecord) -> str:
     return content_hash(record.kind, record.text, record.claim, record.rating)
 
 
-def prepare(record: ArticleRecord) -> PreparedArticle:
-    """Split an article into title, claim and body sentences (offsets into each field)."""
+def prepare(
+    record: ArticleRecord, *, max_chars: int | None = None, max_sentences: int | None = None
+) -> PreparedArticle:
+    """Split an article into title, claim and body sentences (offsets into each field).
+
+    Raises :class:`InputError` for an unusable record: no id, no text, a lone surrogate in a
+    field, or over the article bound (``max_chars`` characters, ``max_sentences`` sentences)."""
     if not record.id.strip():
         raise InputError("record has an empty id")
     if not record.text.strip() and not record.claim.strip():
         raise InputError("record has neither text nor claim")
+    for name in ("id", "text", "title", "claim", "url", "source", "published", "rating", "speaker"):
+        where = lone_surrogate(getattr(record, name))
+        if where is not None:
+            raise InputError(
+                f"field {name!r} holds a lone surrogate {where} (half of an emoji or other character "
+                "outside the BMP): not valid Unicode text; fix the record"
+            )
+    size = len(record.text) + len(record.title) + len(record.claim)
+    if max_chars is not None and size > max_chars:
+        raise InputError(
+            f"the article is {size:,} characters, above the {max_chars:,}-character article bound "
+            "(CREDIBILITY_MAX_ARTICLE_CHARS); split it or raise the bound"
+        )
     sentences: list[NewSentence] = []
 
     def add(role: str, start: int, end: int, text: str) -> None:
@@ -78,6 +116,11 @@ def prepare(record: ArticleRecord) -> PreparedArticle:
         add("claim", 0, len(claim), claim)
     for span in split_sentences(record.text):
         add("body", span.start, span.end, span.text)
+    if max_sentences is not None and len(sentences) > max_sentences:
+        raise InputError(
+            f"the article has {len(sentences):,} sentences, above the {max_sentences:,}-sentence article "
+            "bound (CREDIBILITY_MAX_ARTICLE_SENTENCES); split it or raise the bound"
+        )
     return PreparedArticle(record, article_content_hash(record), tuple(sentences))
 
 
@@ -96,7 +139,9 @@ def open_reader(settings: Settings, embedder: Embedder) -> IndexReader:
     return IndexReader.open(settings.index_dir, index_identity(settings, embedder), search)
 
 
-def open_writer(settings: Settings, embedder: Embedder, *, lock_timeout: float = 0.0) -> IndexWriter:
+def open_writer(
+    settings: Settings, embedder: Embedder, *, lock_timeout: float = 0.0, lock: FileLock | None = None
+) -> IndexWriter:
     auto = settings.index_type == "auto"
     return IndexWriter.open(
         settings.index_dir,
@@ -104,7 +149,25 @@ def open_writer(settings: Settings, embedder: Embedder, *, lock_timeout: float =
         index_type="flat" if auto else settings.index_type,  # type: ignore[arg-type]
         auto_ivf_threshold=settings.auto_ivf_threshold if auto else None,
         lock_timeout=lock_timeout,
+        lock=lock,
     )
+
+
+@contextlib.contextmanager
+def writing(
+    settings: Settings, embedder: Callable[[], Embedder], *, lock_timeout: float = 0.0
+) -> Iterator[tuple[IndexWriter, Embedder]]:
+    """The index writer and the embedder, the writer lock taken *before* the embedder is loaded:
+    a second writer hears "locked" at once, not after a model load. Commits on success."""
+    lock = acquire_writer_lock(settings.index_dir, lock_timeout)
+    try:
+        loaded = embedder()
+        writer = open_writer(settings, loaded, lock=lock)
+    except BaseException:
+        lock.release()
+        raise
+    with writer:
+        yield writer, loaded
 
 
 @dataclass
@@ -139,32 +202,52 @@ def ingest(
     commit_every: int = 2000,
     batch_size: int = 64,
     on_article: Callable[[str, Outcome], None] | None = None,
+    max_article_chars: int | None = None,
+    max_article_sentences: int | None = None,
+    batch_sentences: int = BATCH_SENTENCES,
 ) -> IngestReport:
-    """Apply the update rules to every record; commits every ``commit_every`` articles and at the end."""
+    """Apply the update rules to every record; commits every ``commit_every`` articles and at the end.
+
+    A bad record (a :class:`LoadProblem`, or one ``prepare`` refuses) is reported with its origin
+    and skipped; the rest of the batch goes on."""
     tally = _Tally()
     since_commit = 0
-    for batch in _batches(items, batch_size):
-        prepared: list[PreparedArticle] = []
-        for item in batch:
-            if isinstance(item, LoadProblem):
-                tally.problems.append(item)
-                if on_article:
-                    on_article(item.origin, "failed")
-                continue
-            try:
-                prepared.append(prepare(item))
-            except InputError as exc:
-                tally.problems.append(LoadProblem(item.origin or item.id, str(exc)))
-                if on_article:
-                    on_article(item.origin or item.id, "failed")
+    prepared: list[PreparedArticle] = []
+    pending_sentences = 0
+    seen = 0
+
+    def flush() -> None:
+        nonlocal prepared, pending_sentences, since_commit, seen
         for article_id, outcome in _apply_batch(prepared, writer, embedder, tally):
             tally.bump(outcome)
             if on_article:
                 on_article(article_id, outcome)
-        since_commit += len(batch)
+        since_commit += seen
+        prepared, pending_sentences, seen = [], 0, 0
         if since_commit >= commit_every:
             writer.commit()
             since_commit = 0
+
+    for item in items:
+        seen += 1
+        if isinstance(item, LoadProblem):
+            tally.problems.append(item)
+            if on_article:
+                on_article(item.origin, "failed")
+        else:
+            try:
+                article = prepare(item, max_chars=max_article_chars, max_sentences=max_article_sentences)
+            except InputError as exc:
+                tally.problems.append(LoadProblem(item.origin or item.id, str(exc)))
+                if on_article:
+                    on_article(item.origin or item.id, "failed")
+            else:
+                prepared.append(article)
+                pending_sentences += len(article.sentences)
+        if seen >= batch_size or pending_sentences >= batch_sentences:
+            flush()
+    if seen:
+        flush()
     writer.commit()
     return tally.report()
 
@@ -263,16 +346,3 @@ def remove(ids: Iterable[str], writer: IndexWriter, embedder: Embedder) -> tuple
         removed.append(article_id)
     writer.commit()
     return removed, unknown
-
-
-def _batches(
-    items: Iterable[ArticleRecord | LoadProblem], size: int
-) -> Iterator[list[ArticleRecord | LoadProblem]]:
-    batch: list[ArticleRecord | LoadProblem] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

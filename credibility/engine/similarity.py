@@ -177,3 +177,40 @@ def trigrams(text: str) -> frozenset[str]:
     """Character trigrams of the normalized text."""
     key = normalize(text)
     return frozenset(key[k : k + 3] for k in range(max(1, len(key) - 2)))
+
+
+#: An added run needs this many words (and characters) to be a clause, not an edit.
+ADDED_MIN_WORDS = 5
+ADDED_MIN_CHARS = 25
+#: ... and the rest of the evidence sentence must be in the article sentence: a copy plus an
+#: addition, not a paraphrase that happens to be longer.
+ADDED_MIN_KEPT = 0.8
+_TOKEN = re.compile(r"\w+(?:['’.,\-]\w+)*")
+
+
+def added_span(article: str, evidence: str) -> tuple[int, int] | None:
+    """The longest run of words the article sentence adds to its evidence sentence, as character
+    offsets in the article sentence, when the article keeps the evidence almost whole.
+
+    A tail ("..., and officials admitted the vaccine contains microchips") or a clause repeated
+    many times is such a run; a light edit, a changed word or a paraphrase is not.
+    """
+    from difflib import SequenceMatcher
+
+    art = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(article)]
+    ev = [m.group().casefold() for m in _TOKEN.finditer(evidence)]
+    if len(art) < len(ev) + ADDED_MIN_WORDS or not ev:
+        return None
+    matcher = SequenceMatcher(None, ev, [w for _, _, w in art], autojunk=False)
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    if kept < ADDED_MIN_KEPT * len(ev):
+        return None
+    best: tuple[int, int] | None = None
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        extra = (j2 - j1) - (i2 - i1) if op == "replace" else (j2 - j1 if op == "insert" else 0)
+        if extra < ADDED_MIN_WORDS:
+            continue
+        start, end = art[j1][0], art[j2 - 1][1]
+        if end - start >= ADDED_MIN_CHARS and (best is None or end - start > best[1] - best[0]):
+            best = (start, end)
+    return best

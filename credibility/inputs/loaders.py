@@ -7,6 +7,13 @@ list of records, or schema.org ClaimReview JSON-LD), ``.jsonl`` and
 ``.jsonl.gz`` (one record per line), ``.csv`` (a header row naming the fields),
 ``.html`` and ``.htm`` (a saved page: its article, or a ClaimReview fact-check),
 and folders of those (recursively, in name order).
+
+Bounds: the size cap (``max_file_bytes``) applies to the bytes read, *after*
+decompression for ``.jsonl.gz`` (streamed: a gzip bomb is stopped at the cap, never
+inflated in memory). A record is refused, with its file and line, when its JSON nests
+deeper than the parser goes, a number has more digits than Python converts, or a
+field holds a lone surrogate (``"\\ud83d"``, half an emoji: not text); the other
+records of the file and of the batch still go in.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import gzip
 import hashlib
 import io
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +31,7 @@ from typing import Any
 
 from credibility.errors import InputError
 from credibility.model.records import ARTICLE_KINDS, ArticleKind, ArticleRecord, LoadProblem
+from credibility.text.normalize import lone_surrogate
 from credibility.web.pages import record_from_html
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".jsonl.gz", ".csv", ".html", ".htm")
@@ -41,6 +50,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 Item = ArticleRecord | LoadProblem
+
+#: Decompressed bytes read at a time from a ``.jsonl.gz`` file.
+_GZIP_CHUNK = 1 << 20
 
 
 def suffix_of(path: Path) -> str:
@@ -63,6 +75,13 @@ def record_from_mapping(
         return ""
 
     text, claim = pick("text"), pick("claim")
+    for field in _ALIASES:
+        where = lone_surrogate(pick(field))
+        if where is not None:
+            raise InputError(
+                f"field {field!r} holds a lone surrogate {where} (half of an emoji or other character "
+                "outside the BMP): not valid Unicode text; fix the record"
+            )
     if not text and not claim:
         raise InputError("record has neither text nor claim")
     record_kind = str(data.get("kind") or kind)
@@ -128,7 +147,7 @@ class InputReader:
             return
         try:
             size = path.stat().st_size
-            if size > self.max_file_bytes:
+            if size > self.max_file_bytes and suffix != ".jsonl.gz":
                 yield LoadProblem(
                     origin,
                     f"file is {size:,} bytes, above the {self.max_file_bytes:,}-byte cap "
@@ -138,18 +157,23 @@ class InputReader:
             if size == 0:
                 yield LoadProblem(origin, "file is empty")
                 return
-            data = path.read_bytes()
+            data = self._read_gzip(path) if suffix == ".jsonl.gz" else path.read_bytes()
+        except InputError as exc:
+            yield LoadProblem(origin, str(exc))
+            return
         except OSError as exc:
             yield LoadProblem(origin, f"cannot read file: {exc.strerror or exc}")
             return
-        if suffix == ".jsonl.gz":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError) as exc:
-                yield LoadProblem(origin, f"not a valid gzip file: {exc}")
-                return
+        if suffix in (".jsonl", ".jsonl.gz"):
+            # One record per line: a line that is not UTF-8 (or holds a NUL) is one bad record.
+            if not data.strip():
+                yield LoadProblem(origin, "file has no text")
+            else:
+                yield from self._jsonl(path, data)
+            return
         try:
-            text = decode_utf8(data)
+            # A NUL inside one CSV row is that row's business, not a sign of a binary file.
+            text = decode_utf8(data, sniff_binary=suffix != ".csv")
         except InputError as exc:
             yield LoadProblem(origin, str(exc))
             return
@@ -160,16 +184,37 @@ class InputReader:
             yield from self._plain(path, text)
         elif suffix == ".json":
             yield from self._json(path, text)
-        elif suffix in (".jsonl", ".jsonl.gz"):
-            yield from self._jsonl(path, text)
         elif suffix == ".csv":
             yield from self._csv(path, text)
         else:
             yield from self._html(path, text)
 
+    def _read_gzip(self, path: Path) -> bytes:
+        """The decompressed bytes, streamed: refused as soon as they pass the cap."""
+        cap = self.max_file_bytes
+        out = bytearray()
+        try:
+            with gzip.open(path, "rb") as handle:
+                while True:
+                    chunk = handle.read(min(_GZIP_CHUNK, cap + 1 - len(out)))
+                    if not chunk:
+                        break
+                    out += chunk
+                    if len(out) > cap:
+                        raise InputError(
+                            f"decompresses to more than the {cap:,}-byte cap (a gzip bomb, or raise "
+                            "CREDIBILITY_MAX_FILE_BYTES; the cap applies to the decompressed size)"
+                        )
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"not a valid gzip file: {exc}") from exc
+        return bytes(out)
+
     def _plain(self, path: Path, text: str) -> Iterator[Item]:
         title, body = split_title(text, markdown=path.suffix.lower() == ".md")
-        if not body.strip() and not title:
+        if not body.strip():
+            # One line and nothing under it: that line is the article, not a title of nothing.
+            title, body = "", title
+        if not any(c.isalnum() for c in body):
             yield LoadProblem(str(path), "file has no text")
             return
         yield ArticleRecord(
@@ -187,6 +232,9 @@ class InputReader:
         except json.JSONDecodeError as exc:
             yield LoadProblem(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}")
             return
+        except (RecursionError, ValueError) as exc:
+            yield LoadProblem(str(path), _json_problem(exc))
+            return
         if _looks_like_claimreview(data):
             from credibility.web.claimreview import parse_claimreview
 
@@ -194,34 +242,64 @@ class InputReader:
                 yield from parse_claimreview(data, origin=str(path))
             except InputError as exc:
                 yield LoadProblem(str(path), str(exc))
+            except RecursionError as exc:
+                yield LoadProblem(str(path), _json_problem(exc))
             return
         records = data if isinstance(data, list) else [data]
         for n, item in enumerate(records, start=1):
             yield self._mapping(item, origin=f"{path}#{n}", fallback=f"{path.stem}-{n}")
 
-    def _jsonl(self, path: Path, text: str) -> Iterator[Item]:
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+    def _jsonl(self, path: Path, data: bytes) -> Iterator[Item]:
+        for lineno, raw in enumerate(data.split(b"\n"), start=1):
+            if not raw.strip():
                 continue
             origin = f"{path}:{lineno}"
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield LoadProblem(
+                    origin, f"not UTF-8 text (invalid byte at offset {exc.start} of the line); fix the line"
+                )
+                continue
+            if not line.strip():
+                continue
             try:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield LoadProblem(origin, f"not valid JSON: {exc.msg}")
                 continue
+            except (RecursionError, ValueError) as exc:
+                yield LoadProblem(origin, _json_problem(exc))
+                continue
             yield self._mapping(item, origin=origin, fallback=f"{path.stem}-{lineno}")
 
     def _csv(self, path: Path, text: str) -> Iterator[Item]:
+        # A whole article fits in a field (the csv module's default limit is 128 KiB).
+        if csv.field_size_limit() < self.max_file_bytes:
+            csv.field_size_limit(self.max_file_bytes)
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        if not reader.fieldnames:
+        try:
+            fieldnames = reader.fieldnames
+        except csv.Error as exc:
+            yield LoadProblem(f"{path}:{reader.line_num}", f"bad CSV header: {exc}")
+            return
+        if not fieldnames:
             yield LoadProblem(str(path), "CSV has no header row")
             return
-        try:
-            for row in reader:
-                origin = f"{path}:{reader.line_num}"
-                yield self._mapping(dict(row), origin=origin, fallback=f"{path.stem}-{reader.line_num}")
-        except csv.Error as exc:
-            yield LoadProblem(f"{path}:{reader.line_num}", f"bad CSV: {exc}")
+        while True:
+            before = reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # One bad row is skipped; the reader goes on with the next line.
+                yield LoadProblem(f"{path}:{reader.line_num}", f"bad CSV: {exc}")
+                if reader.line_num == before:
+                    return
+                continue
+            origin = f"{path}:{reader.line_num}"
+            yield self._mapping(dict(row), origin=origin, fallback=f"{path.stem}-{reader.line_num}")
 
     def _html(self, path: Path, text: str) -> Iterator[Item]:
         try:
@@ -240,6 +318,8 @@ class InputReader:
             )
         except InputError as exc:
             return LoadProblem(origin, str(exc))
+        except (RecursionError, ValueError) as exc:  # str() of a nested or huge value
+            return LoadProblem(origin, _json_problem(exc))
 
 
 def html_file_record(path: Path, html: str, *, kind: ArticleKind, source: str) -> ArticleRecord:
@@ -248,9 +328,9 @@ def html_file_record(path: Path, html: str, *, kind: ArticleKind, source: str) -
     return replace(record, id=record.id or path.stem)
 
 
-def decode_utf8(data: bytes) -> str:
+def decode_utf8(data: bytes, *, sniff_binary: bool = True) -> str:
     """Strict UTF-8 (a BOM is dropped); binary data and other encodings get a clear error."""
-    if b"\x00" in data[:8192]:
+    if sniff_binary and b"\x00" in data[:8192]:
         raise InputError("looks like a binary file (NUL bytes); give a text, JSON, CSV or HTML file")
     try:
         return data.decode("utf-8-sig")
@@ -270,6 +350,12 @@ def split_title(text: str, *, markdown: bool = False) -> tuple[str, str]:
     if len(lines) >= 2 and not lines[1].strip() and 0 < len(first) <= 200 and first[-1] not in '.!?"”':
         return first, stripped[len(lines[0]) + 1 :]
     return "", stripped
+
+
+def _json_problem(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply to read (thousands of levels of [ or {); fix the record"
+    return f"not valid JSON: {exc}"
 
 
 def fallback_id(text: str) -> str:

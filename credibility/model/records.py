@@ -97,3 +97,17 @@ class Evidence:
 
     def as_dict(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimQuery:
+    """A text to match against fact-checked claims, with what is known around it (the claim
+    ranker weighs each: ``credibility.engine.rerank``)."""
+
+    text: str
+    #: Who says it, when known (a transcript's speaker, the person an article quotes).
+    speaker: str = ""
+    #: When it was said or published, when known (ISO date or "January 14, 2020").
+    date: str = ""
+    #: Words around it: the article's title, neighbouring sentences (searched for the claim's speaker).
+    context: str = ""

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
-from credibility.model.records import Evidence
+from credibility.model.records import Evidence, Span
 
 Label = Literal["supported", "altered", "unsupported", "injected", "debunked", "not_checked"]
 LABELS: tuple[Label, ...] = ("supported", "altered", "unsupported", "injected", "debunked", "not_checked")
@@ -114,6 +114,9 @@ class SentenceCheck:
     evidence: Evidence | None = None
     changes: tuple[Change, ...] = ()
     review: SentenceReview | None = None
+    #: The part of the sentence its evidence lacks (offsets within the sentence): a clause or a
+    #: tail added to a copied sentence.
+    added: Span | None = None
 
     @property
     def dismissed(self) -> bool:
@@ -140,6 +143,8 @@ class SentenceCheck:
         }
         if self.review is not None:
             data["review"] = self.review.as_dict()
+        if self.added is not None:
+            data["added"] = {"start": self.added.start, "end": self.added.end, "text": self.added.text}
         return data
 
     @classmethod
@@ -147,6 +152,7 @@ class SentenceCheck:
         evidence = data.get("evidence")
         review = data.get("review")
         score = data.get("score")
+        added = data.get("added")
         return cls(
             index=int(data["index"]),
             text=str(data["text"]),
@@ -159,6 +165,7 @@ class SentenceCheck:
             evidence=evidence_from_dict(evidence) if evidence else None,
             changes=tuple(Change.from_dict(c) for c in data.get("changes", ())),
             review=SentenceReview.from_dict(review) if review else None,
+            added=Span(int(added["start"]), int(added["end"]), str(added["text"])) if added else None,
         )
 
 

@@ -7,6 +7,12 @@ paragraphs are kept), the evidence and score on hover or keyboard focus, and a
 list of the sentences to review with their evidence, reviewer decision and, for
 ``altered``, a word-level diff side by side with the verified sentence.
 
+With the ledger of the monitored sources (:class:`~credibility.model.ledger.Ledger`), a "Sources"
+section comes first: a sortable table of the monitored sites (articles, copies, uncredited copies,
+articles per flagged label, the share of sentences flagged, first and last seen), each site
+linking to the list of its flagged articles (to their place in this report when they are in it,
+else to their URL), then the monitored sources with their fetch state.
+
 Article text is untrusted: every value goes through Jinja2 autoescaping, links are
 made only from http(s) URLs, and a Content-Security-Policy (``default-src 'none'``,
 the one inline script and stylesheet allowed by their SHA-256 hash) keeps any
@@ -34,7 +40,9 @@ import jinja2
 from markupsafe import Markup
 
 from credibility import __version__
+from credibility.model.ledger import LEDGER_LABELS, Ledger, LedgerRow
 from credibility.model.result import FLAGGED_LABELS, LABELS, ArticleCheck, SentenceCheck
+from credibility.store.results import check_key
 from credibility.text.normalize import clean_text
 
 DEFAULT_TITLE = "Credibility report"
@@ -301,6 +309,86 @@ def _article_view(number: int, check: ArticleCheck, show_dismissed: bool) -> Art
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerArticleView:
+    title: str
+    url: str
+    #: Where the link goes: the article's section in this report, else its (http/https) URL, else "".
+    href: str
+    label: str
+    labels: tuple[str, ...]
+    flagged_sentences: int
+
+
+@dataclass(slots=True)
+class LedgerRowView:
+    anchor: str
+    name: str
+    kind: str
+    articles: int
+    copying: int
+    uncredited: int
+    counts: dict[str, int]
+    flagged_articles: int
+    share: float
+    first_seen: str
+    last_seen: str
+    publishers: str
+    uncredited_publishers: str
+    weeks: str
+    flagged: list[LedgerArticleView]
+    status: str = ""
+    failing: bool = False
+
+
+def _publishers(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} ({n})" for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _ledger_row(number: int, prefix: str, row: LedgerRow, anchors: dict[str, str]) -> LedgerRowView:
+    flagged = []
+    for article in row.flagged:
+        anchor = anchors.get(article.check_key, "")
+        flagged.append(
+            LedgerArticleView(
+                title=article.title or article.url or article.check_key,
+                url=article.url,
+                href=f"#{anchor}" if anchor else _safe_url(article.url),
+                label=article.label,
+                labels=article.labels,
+                flagged_sentences=article.flagged_sentences,
+            )
+        )
+    status = ""
+    failing = False
+    if row.state is not None:
+        state = row.state
+        failing = state.failing
+        if state.failing:
+            status = f"failing ({state.failures} in a row, next try {state.next_due[:16].replace('T', ' ')}): {state.last_error}"
+        elif state.last_success:
+            status = f"fetched {state.last_success[:16].replace('T', ' ')}"
+    return LedgerRowView(
+        anchor=f"{prefix}{number}",
+        name=row.name,
+        kind=row.kind,
+        articles=row.articles,
+        copying=row.copying,
+        uncredited=row.uncredited,
+        counts={label: row.count(label) for label in LEDGER_LABELS},
+        flagged_articles=row.flagged_articles,
+        share=row.flagged_share,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        publishers=_publishers(row.publishers),
+        uncredited_publishers=_publishers(row.uncredited_publishers),
+        weeks=" · ".join(f"{w.week}: {w.flagged_articles}/{w.articles}" for w in row.weeks),
+        flagged=flagged,
+        status=status,
+        failing=failing,
+    )
+
+
 # --- rendering ------------------------------------------------------------------------------------
 
 
@@ -346,13 +434,19 @@ def render_report(
     show_dismissed: bool = False,
     title: str = DEFAULT_TITLE,
     generated_at: str | None = None,
+    ledger: Ledger | None = None,
 ) -> str:
-    """The HTML report of check results, with their text.
+    """The HTML report of check results, with their text (and the ledger of the monitored sources).
 
     Give reviewed results (:func:`credibility.review.apply.apply_decisions`) for reviewer
     decisions: dismissed flags show as plain text unless ``show_dismissed``.
     """
     articles = [_article_view(n, r, show_dismissed) for n, r in enumerate(results, start=1)]
+    anchors = {check_key(r): a.anchor for r, a in zip(results, articles, strict=True)}
+    sites = [_ledger_row(n, "site-", row, anchors) for n, row in enumerate(ledger.sites if ledger else (), 1)]
+    feeds = [
+        _ledger_row(n, "source-", row, anchors) for n, row in enumerate(ledger.sources if ledger else (), 1)
+    ]
     totals: Counter[str] = Counter()
     for a in articles:
         totals.update(a.counts)
@@ -381,6 +475,10 @@ def render_report(
         show_dismissed=show_dismissed,
         label_info=LABEL_INFO,
         label_names=LABELS,
+        ledger_sites=sites,
+        ledger_sources=feeds,
+        ledger_labels=[(label, LABEL_INFO[label][0]) for label in LEDGER_LABELS],
+        ledger_since=ledger.since if ledger else "",
     )
 
 
@@ -391,10 +489,13 @@ def write_report(
     show_dismissed: bool = False,
     title: str = DEFAULT_TITLE,
     generated_at: str | None = None,
+    ledger: Ledger | None = None,
 ) -> Path:
     """Render and write the report atomically (a reader never sees half a file); returns the path."""
     path = Path(path)
-    html = render_report(results, show_dismissed=show_dismissed, title=title, generated_at=generated_at)
+    html = render_report(
+        results, show_dismissed=show_dismissed, title=title, generated_at=generated_at, ledger=ledger
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -4,7 +4,9 @@
   as UTF-8, one header.
 - Appendable: rows whose ``row_id`` is already in the file are skipped, and the
   file is written under a lock, so concurrent runs, retries and reruns never
-  duplicate or interleave rows.
+  duplicate or interleave rows. An append writes the whole new file beside the old
+  one and renames it over it: a crash (even ``kill -9`` half-way through) leaves the
+  old file or the new one, never a torn row, and a reader never sees half a write.
 - Article text is untrusted: a cell a spreadsheet would run as a formula
   (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) is prefixed with ``'``.
 """
@@ -14,7 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from filelock import FileLock
@@ -54,11 +57,18 @@ def append_rows(path: Path, rows: Iterable[Row]) -> int:
             writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()})
             written += 1
         if written or new_file:
-            # One write of whole rows, then fsync: a crash never leaves half a row behind.
-            with open(path, "a", encoding="utf-8-sig" if new_file else "utf-8", newline="") as handle:
+            # The old file and the new rows go to a temporary file renamed over the old one: a
+            # process killed while writing (a large write can stop half-way) leaves the old file.
+            tmp = path.with_name(path.name + ".partial")
+            if new_file:
+                tmp.unlink(missing_ok=True)
+            else:
+                shutil.copyfile(path, tmp)
+            with open(tmp, "a", encoding="utf-8-sig" if new_file else "utf-8", newline="") as handle:
                 handle.write(buffer.getvalue())
                 handle.flush()
                 os.fsync(handle.fileno())
+            os.replace(tmp, path)
         return written
 
 
@@ -71,29 +81,20 @@ def write_rows(path: Path, rows: Iterable[Row]) -> int:
     return written
 
 
+def _rows(checks: Iterable[ArticleCheck], include_all: bool, show_dismissed: bool) -> Iterator[Row]:
+    for check in checks:
+        yield from rows_for(check, include_all=include_all, show_dismissed=show_dismissed)
+
+
 def append_checks(
     path: Path, checks: Iterable[ArticleCheck], *, include_all: bool = False, show_dismissed: bool = False
 ) -> int:
     """Append the reviewer rows of these (reviewed) checks; returns how many rows were new."""
-    return append_rows(
-        path,
-        (
-            row
-            for check in checks
-            for row in rows_for(check, include_all=include_all, show_dismissed=show_dismissed)
-        ),
-    )
+    return append_rows(path, _rows(checks, include_all, show_dismissed))
 
 
 def write_checks(
     path: Path, checks: Iterable[ArticleCheck], *, include_all: bool = False, show_dismissed: bool = False
 ) -> int:
     """Write a fresh CSV (atomically replacing any old one) of these (reviewed) checks."""
-    return write_rows(
-        path,
-        (
-            row
-            for check in checks
-            for row in rows_for(check, include_all=include_all, show_dismissed=show_dismissed)
-        ),
-    )
+    return write_rows(path, _rows(checks, include_all, show_dismissed))

@@ -109,6 +109,20 @@ class ResultsStore:
             is not None
         )
 
+    def latest_for_content(self, content_hashes: Iterable[str]) -> dict[str, StoredCheck]:
+        """The latest stored check of each content hash (hashes never checked are left out)."""
+        hashes = sorted(set(content_hashes))
+        found: dict[str, StoredCheck] = {}
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            for row in self._conn.execute(
+                "SELECT check_key, article_id, checked_at, label, result, content_hash FROM checks "
+                f"WHERE content_hash IN ({','.join('?' * len(chunk))}) ORDER BY checked_at, check_key",
+                chunk,
+            ):
+                found[row[5]] = _stored(row[:5])
+        return found
+
     def between(
         self, start: dt.datetime | None = None, end: dt.datetime | None = None
     ) -> Iterator[StoredCheck]:

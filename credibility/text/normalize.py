@@ -46,6 +46,20 @@ _QUOTES = str.maketrans(
 # "U.S", "don't" and "1,000" keep theirs, so 3.2 and 32 never share a key.
 _LOOSE_PUNCT = re.compile(r"(?<![\w])[^\w\s]+|[^\w\s]+(?![\w])")
 _SPACES = re.compile(r"\s+")
+#: Half of a UTF-16 surrogate pair on its own ("\\ud83d" in JSON: a truncated emoji). Python strings
+#: may hold one; UTF-8 cannot encode it, so hashing, SQLite and JSON output would fail on it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> str | None:
+    """Where the first lone surrogate of ``text`` is ("\\ud83d at character 12"), or None."""
+    m = _LONE_SURROGATE.search(text)
+    return None if m is None else f"\\u{ord(m.group()):04x} at character {m.start() + 1}"
+
+
+def scrub_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD (one character for one: offsets hold)."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
 def clean_text(text: str) -> str:

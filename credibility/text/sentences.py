@@ -42,6 +42,11 @@ How it works:
    followed by its attribution ("...?" Sen. Warren asked).
 
 Bullet markers ("- ", "• ", "1. ") and lines with no letters or digits ("* * *") are not sentences.
+
+The sentence bound: a "sentence" longer than :data:`MAX_SENTENCE_CHARS` (a page of one line with
+no punctuation, a table flattened to text) is cut into pieces of at most that many characters, at
+the last whitespace of each piece where there is one, so work per sentence stays bounded (the fact
+comparison, the encoder's input) and every piece still slices the text.
 """
 
 from __future__ import annotations
@@ -52,7 +57,11 @@ from itertools import pairwise
 from credibility.model.records import Span
 from credibility.text.promos import PROMO_LABEL, PROMO_LINE
 
-__all__ = ["split_paragraphs", "split_sentences"]
+__all__ = ["MAX_SENTENCE_CHARS", "split_paragraphs", "split_sentences"]
+
+#: The sentence bound (characters). News sentences run to a few hundred characters; the encoder
+#: reads the first ~256 tokens (~1,000 characters) of a sentence anyway.
+MAX_SENTENCE_CHARS = 2_000
 
 # Characters stripped from span edges: Unicode whitespace plus invisible joiners and the BOM, which
 # ``str.isspace`` does not count but scraped pages are full of.
@@ -159,7 +168,29 @@ def split_sentences(text: str) -> list[Span]:
             if bullet:
                 start = bullet.end()
             _split_unit(text, start, end, sentences)
-    return [s for s in sentences if any(c.isalnum() for c in s.text)]
+    return [
+        piece
+        for s in sentences
+        for piece in (_bounded(text, s) if len(s.text) > MAX_SENTENCE_CHARS else (s,))
+        if any(c.isalnum() for c in piece.text)
+    ]
+
+
+def _bounded(text: str, span: Span) -> list[Span]:
+    """``span`` cut into pieces of at most MAX_SENTENCE_CHARS, at whitespace where there is some."""
+    pieces: list[Span] = []
+    pos, end = span.start, span.end
+    while end - pos > MAX_SENTENCE_CHARS:
+        limit = pos + MAX_SENTENCE_CHARS
+        cut = limit
+        for k in range(limit, pos + MAX_SENTENCE_CHARS // 2, -1):
+            if text[k - 1] in _STRIP:
+                cut = k
+                break
+        _append(text, pos, cut, pieces)
+        pos = _skip_space(text, cut, end)
+    _append(text, pos, end, pieces)
+    return pieces
 
 
 def _append(text: str, start: int, end: int, out: list[Span]) -> None:

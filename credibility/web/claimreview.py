@@ -58,8 +58,10 @@ def _iter_claimreviews(obj: object, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _iter_claimreviews(value, depth + 1)
 
 
-def _text(value: object) -> str:
+def _text(value: object, depth: int = 0) -> str:
     """A display string from a JSON-LD value: a string, a number, a node's name, a list's first."""
+    if depth > _MAX_DEPTH:
+        return ""
     if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, bool):
@@ -68,13 +70,13 @@ def _text(value: object) -> str:
         return f"{value:g}" if isinstance(value, float) else str(value)
     if isinstance(value, dict):
         for key in ("name", "@value", "alternateName", "headline"):
-            text = _text(value.get(key))
+            text = _text(value.get(key), depth + 1)
             if text:
                 return text
         return ""
     if isinstance(value, list):
         for item in value:
-            text = _text(item)
+            text = _text(item, depth + 1)
             if text:
                 return text
     return ""
@@ -125,7 +127,9 @@ def _record(node: dict[str, Any], *, page_url: str, origin: str) -> ArticleRecor
 
 
 def _short_hash(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+    # surrogatepass: a lone surrogate from a JSON escape must not crash the id; the record is
+    # refused later, with its origin, as text that is not valid Unicode.
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def claimreview_records(data: object, *, page_url: str = "", origin: str = "") -> list[ArticleRecord]:
@@ -162,6 +166,10 @@ def parse_claimreview_json(
         data = json.loads(text, strict=False)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{origin}: not valid JSON-LD ({exc}); fix the file or the markup") from exc
+    except (RecursionError, ValueError) as exc:  # nested thousands deep, a number too long to read
+        raise InputError(
+            f"{origin}: unreadable JSON-LD ({type(exc).__name__}); fix the file or the markup"
+        ) from exc
     return claimreview_records(data, page_url=page_url, origin=origin)
 
 
@@ -193,8 +201,10 @@ def claimreviews_from_html(
     for n, block in enumerate(json_ld_blocks(html), start=1):
         try:
             found.append(json.loads(block, strict=False))
-        except json.JSONDecodeError as exc:
-            message = f"{url or 'page'}: JSON-LD block {n} is not valid JSON ({exc})"
+        except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+            # ValueError: a number of thousands of digits; RecursionError: "[" nested 100,000 deep.
+            reason = exc if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
+            message = f"{url or 'page'}: JSON-LD block {n} is not valid JSON ({reason})"
             if strict:
                 raise InputError(message) from exc
             log.warning("%s; skipped", message)

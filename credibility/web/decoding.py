@@ -52,9 +52,13 @@ def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
         if body.startswith(bom):
             return body[len(bom) :].decode(name, "replace"), name
     candidates: list[str | None] = []
-    header = _CHARSET_PARAM.search(content_type)
-    candidates.append(_codec(header.group(1)) if header else None)
     head = body[:4096]
+    header = _CHARSET_PARAM.search(content_type)
+    from_header = _codec(header.group(1)) if header else None
+    if from_header and from_header.startswith(("utf-16", "utf-32")) and b"\x00" not in head:
+        # A header that lies: UTF-16 markup is half NUL bytes. Read what the bytes say instead.
+        from_header = None
+    candidates.append(from_header)
     xml = _XML_ENCODING.match(head)
     meta = _META_CHARSET.search(head)
     for match in (xml, meta):

@@ -62,6 +62,8 @@ class FeedEntry:
     #: Full HTML content when the feed carries it (Atom <content>, RSS content:encoded), else "".
     content: str
     author: str = ""
+    #: The entry's own "updated" date (ISO 8601 in UTC when it parses), "" when it has none.
+    updated: str = ""
 
 
 def _plain(html: str) -> str:
@@ -82,6 +84,16 @@ def _date(entry: Any) -> str:
             except (OverflowError, ValueError, TypeError):
                 pass
     return str(entry.get("published") or entry.get("updated") or "")
+
+
+def _updated(entry: Any) -> str:
+    parsed = entry.get("updated_parsed")
+    if parsed:
+        try:
+            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC).isoformat()
+        except (OverflowError, ValueError, TypeError):
+            pass
+    return str(entry.get("updated") or "")
 
 
 def _content(entry: Any) -> str:
@@ -154,6 +166,7 @@ def read_feed(content: bytes | str, url: str = "", *, charset: str = "") -> Feed
                 summary=summary,
                 content=content,
                 author=_plain(str(entry.get("author") or "")),
+                updated=_updated(entry),
             )
         )
     for problem in problems:

@@ -51,6 +51,7 @@ from credibility.errors import FetchError
 from credibility.settings import Settings
 from credibility.web.content import (
     ACCEPT,
+    ACCEPT_ENCODING,
     EXPECTED,
     Expect,
     check_sniffed,
@@ -82,6 +83,7 @@ from credibility.web.netguard import (
     PinnedTransport,
     Resolver,
     UnresolvableHostError,
+    redact_credentials,
 )
 from credibility.web.politeness import HostGates
 from credibility.web.robots import ROBOTS_MAX_BYTES, RobotsRules
@@ -108,6 +110,20 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class _RedactPasswords(logging.Filter):
+    """httpx logs every request's full URL at INFO: a ``user:password@`` in it must not reach the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "@" in str(record.args) or "@" in str(record.msg):
+            record.msg, record.args = redact_credentials(record.getMessage()), ()
+        return True
+
+
+for _name in ("httpx", "httpcore"):
+    if not any(isinstance(f, _RedactPasswords) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(_RedactPasswords())
 
 #: Whether httpx can speak HTTP/2 here (the ``h2`` package); negotiated by ALPN over TLS.
 HTTP2_AVAILABLE = importlib.util.find_spec("h2") is not None
@@ -374,7 +390,7 @@ class Fetcher(AbstractContextManager["Fetcher"]):
             await self.guard.vet_url(current)
             if robots:
                 await self._robots.check(current)
-            headers = {"Accept": ACCEPT[expect]}
+            headers = {"Accept": ACCEPT[expect], "Accept-Encoding": ACCEPT_ENCODING}
             validators = self._store.get(str(current)) if conditional else None
             if validators:
                 etag, last_modified = validators
@@ -456,7 +472,7 @@ class Fetcher(AbstractContextManager["Fetcher"]):
         )
         if raw.status == 304:
             if not sent:
-                log.info("%s answered 304 to an unconditional request", final)
+                log.info("%s answered 304 to an unconditional request", redact_credentials(str(final)))
             return replace(page, not_modified=True)
         if type_verdict(mime, expect) is None:
             check_sniffed(url, raw.status, raw.body, mime, expect)
@@ -474,6 +490,7 @@ class Fetcher(AbstractContextManager["Fetcher"]):
         settings = self.settings
         host = (url.host or "").lower()
         attempts = settings.fetch_retries + 1
+        started = time.monotonic()
         for attempt in range(attempts):
             last = attempt == attempts - 1
             delay = settings.fetch_backoff * (2**attempt)
@@ -481,10 +498,20 @@ class Fetcher(AbstractContextManager["Fetcher"]):
                 assert self._gates is not None
                 async with self._gates.slot(host):
                     raw = await self._attempt(url, headers, expect=expect, max_bytes=max_bytes, origin=origin)
-            except RETRYABLE:
+            except RETRYABLE as exc:
                 if last:
-                    raise
-                log.info("retrying %s in %.2f s after a connection problem", url, delay)
+                    if attempts == 1:
+                        raise
+                    # Say what was tried: "timed out after 20 s" alone hides 3 retries and their waits.
+                    raise type(exc)(
+                        f"{exc} ({attempts} attempts over {time.monotonic() - started:.0f} s)",
+                        url=exc.url,
+                        status=exc.status,
+                        reason=exc.reason,
+                    ) from exc
+                log.info(
+                    "retrying %s in %.2f s after a connection problem", redact_credentials(str(url)), delay
+                )
             else:
                 if raw.status < 400:
                     return raw
@@ -493,7 +520,11 @@ class Fetcher(AbstractContextManager["Fetcher"]):
                 )
                 retryable = raw.status == 429 or raw.status >= 500
                 if not retryable or last:
-                    tried = f" after {attempts} attempts" if retryable and attempts > 1 else ""
+                    tried = (
+                        f" after {attempts} attempts over {time.monotonic() - started:.0f} s"
+                        if retryable and attempts > 1
+                        else ""
+                    )
                     phrase = httpx.codes.get_reason_phrase(raw.status)
                     raise HTTPStatusError(
                         f"HTTP {raw.status} {phrase} for {where_fetched(url, origin)}: {reason}{tried}",
@@ -505,7 +536,10 @@ class Fetcher(AbstractContextManager["Fetcher"]):
                 if asked is not None:
                     delay = asked
                 log.info(
-                    "retrying %s in %.2f s after HTTP %d", url, min(delay, self.max_retry_wait), raw.status
+                    "retrying %s in %.2f s after HTTP %d",
+                    redact_credentials(str(url)),
+                    min(delay, self.max_retry_wait),
+                    raw.status,
                 )
             await asyncio.sleep(min(delay, self.max_retry_wait))
         raise AssertionError("unreachable")  # pragma: no cover

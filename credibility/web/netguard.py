@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -50,12 +51,24 @@ ALLOWED_SCHEMES = ("http", "https")
 PIN_TTL_SECONDS = 300.0
 
 
+#: The password of ``scheme://user:password@host`` in a URL, wherever it appears in a text.
+_URL_PASSWORD = re.compile(r"(?<=://)([^/\s:@]*):[^/\s@]*@")
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with the password of every ``user:password@`` URL replaced by ``***``: messages and
+    log lines name URLs, and must not carry the secrets some of them hold."""
+    return _URL_PASSWORD.sub(r"\1:***@", text) if "@" in text else text
+
+
 class FetchFailure(FetchError):
-    """A fetch failure that knows its URL and, when there was a response, its HTTP status."""
+    """A fetch failure that knows its URL and, when there was a response, its HTTP status.
+
+    Passwords written into URLs (``https://user:secret@host/``) never reach the message."""
 
     def __init__(self, message: str, *, url: str = "", status: int | None = None, reason: str = "") -> None:
-        super().__init__(message)
-        self.url = url
+        super().__init__(redact_credentials(message))
+        self.url = redact_credentials(url)
         self.status = status
         self.reason = reason
 

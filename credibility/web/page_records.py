@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from credibility.errors import ExtractionError
 from credibility.model.records import ArticleKind, ArticleRecord
 from credibility.web.claimreview import claimreviews_from_html
+from credibility.web.content import is_textual, sniff_binary
 from credibility.web.extract import ExtractedArticle, extract_article
 from credibility.web.fetch import FetchedPage
 
@@ -68,4 +69,9 @@ def record_from_page(
 ) -> ArticleRecord:
     if page.not_modified:
         raise ExtractionError(f"{page.url} was not modified (304): nothing new to extract")
+    binary = sniff_binary(page.body)
+    if binary is not None or not is_textual(page.content_type):
+        # Say what it is: "the page is empty" would hide an image or a PDF behind a page's URL.
+        what = f"{binary} ({page.content_type or 'no content type'})" if binary else page.content_type
+        raise ExtractionError(f"{page.url} is {what}, not a page")
     return record_from_html(page.text, page.final_url, kind=kind, source=source, origin=page.url)

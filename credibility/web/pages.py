@@ -14,6 +14,7 @@ from credibility.errors import FetchError
 from credibility.model.records import ArticleKind, ArticleRecord, LoadProblem
 from credibility.web.feeds import feed_records
 from credibility.web.fetch import Fetcher
+from credibility.web.netguard import redact_credentials
 from credibility.web.page_records import record_from_html, record_from_page
 from credibility.web.urls import is_url
 
@@ -60,19 +61,20 @@ def url_records(
     """Records from URLs of pages or feeds (a feed gives one record per entry); failures become problems."""
     pages = fetcher.fetch_many(list(urls), expect="any", respect_robots=respect_robots)
     for url, page in zip(urls, pages, strict=True):
+        shown = redact_credentials(url)  # problems are printed and logged: no password in them
         if isinstance(page, FetchError):
-            yield LoadProblem(url, str(page))
+            yield LoadProblem(shown, str(page))
             continue
         try:
             if page.content_type in FEED_TYPES:
                 problems: list[LoadProblem] = []
                 for item in feed_records(fetcher, url, problems=problems, page=page):
                     if isinstance(item, FetchError):
-                        yield LoadProblem(url, str(item))
+                        yield LoadProblem(shown, str(item))
                     else:
                         yield replace(item, kind=kind, source=source or item.source)
                 yield from problems
             else:
                 yield record_from_page(page, kind=kind, source=source)
         except FetchError as exc:
-            yield LoadProblem(url, str(exc))
+            yield LoadProblem(shown, redact_credentials(str(exc)))

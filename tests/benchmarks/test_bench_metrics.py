@@ -37,6 +37,13 @@ def test_best_unit_takes_the_largest_overlap() -> None:
     assert best_unit(10, 11, units) is None  # the space between
 
 
+def test_a_sentence_holding_a_whole_insertion_is_judged_against_it() -> None:
+    units = [GoldUnit(0, 60, "supported", "verbatim"), GoldUnit(61, 80, "debunked", "debunked")]
+    assert best_unit(0, 80, units) == 1  # the claim glued to the copied sentence
+    assert best_unit(0, 70, units) == 0  # only part of it: the larger overlap
+    assert best_unit(61, 80, units) == 1
+
+
 def test_sentence_labels_flags_and_kinds_by_hand() -> None:
     repost = _repost(
         [

@@ -45,8 +45,13 @@ FAKE_CLI = textwrap.dedent(
             print(json.dumps({"article": {"input": name}, "verdict": {"label": "x", "copied_from": copied},
                               "sentences": sentences}))
     elif args[0] == "search":
-        for line in open(args[args.index("--queries") + 1], encoding="utf-8"):
-            qid, _, text = line.rstrip("\\n").partition("\\t")
+        path = args[args.index("--queries") + 1]
+        for line in open(path, encoding="utf-8"):
+            if path.endswith(".jsonl"):
+                query = json.loads(line)
+                qid, text = query["id"], query["text"] + " " + query.get("speaker", "")
+            else:
+                qid, _, text = line.rstrip("\\n").partition("\\t")
             words = set(re.findall(r"\\w+", text.lower()))
             ranked = sorted(records, key=lambda r: -len(words & set(re.findall(r"\\w+", (r["title"] + " " + r["claim"]).lower()))))
             print(json.dumps({"query_id": qid, "results": [{"article_id": r["id"], "score": 1.0} for r in ranked[:5]]}))
@@ -96,12 +101,35 @@ def test_runner_with_fake_pipeline(
     assert pipeline["dev"]["false_flag_rate"]["verbatim"]["rate"] == 0.0
     assert results["reposts"]["naive_baseline"]["dev"]["flag"]["f1"] > 0
     assert set(results["retrieval"]) == {"2a", "2b"}
-    assert {"bm25", "minilm", "pipeline", "pipeline +2 lines context"} <= set(
+    assert {"bm25", "minilm", "pipeline", run.NO_RANKER, run.WITH_CONTEXT["2b"]} <= set(
         results["retrieval"]["2b"]["dev"]
     )
+    assert run.WITH_CONTEXT["2a"] in results["retrieval"]["2a"]["dev"]
+    # the JSONL queries carry what is known around each 2B line
+    (query,) = [
+        json.loads(line)
+        for line in (tmp_path / "work" / "quick" / "queries-2b-dev-context.jsonl").read_text().splitlines()
+        if json.loads(line)["id"] == "20200101_debate_0007"
+    ]
+    assert query["speaker"] == "Speaker" and query["date"] == "2020-01-01" and "Line 6" in query["context"]
     assert results["speed"] is None
     md = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     assert "## quick" in md and "| pipeline |" in md and "MAP@5" in md and "cores" in md
+
+
+def test_checkthat_alone_with_skip_reposts(
+    tmp_path: Path, synth_data_dir: Path, word_hash_encoder: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(benchmarks.baselines, "MiniLMEncoder", word_hash_encoder)
+    script = tmp_path / "fake_cli.py"
+    script.write_text(FAKE_CLI, encoding="utf-8")
+    extra = ("--skip-reposts", "--name", "checkthat", "--cli", f"{sys.executable} {script}")
+    assert run.main(_args(tmp_path, synth_data_dir, *extra)) == 0
+    results = json.loads((tmp_path / "results" / "checkthat.json").read_text(encoding="utf-8"))
+    assert results["reposts"] == {} and results["dataset"] == {}
+    assert "pipeline" in results["retrieval"]["2b"]["dev"]
+    md = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert "## checkthat" in md and "Repost data" not in md and "Runs at a glance" not in md
 
 
 def test_runner_reports_baselines_when_the_engine_is_missing(

@@ -36,7 +36,18 @@ def test_every_list_setting_takes_commas(model: type[BaseSettings]) -> None:
     # A new list field without the NoDecode annotation would only parse JSON again.
     for name in _list_fields(model):
         assert any(m is NoDecode for m in model.model_fields[name].metadata), name
-    assert _list_fields(Settings) == LIST_FIELDS
+    # ``resolve`` takes HOST=ADDRESS pairs (its own test below), the others names or networks.
+    assert _list_fields(Settings) == [*LIST_FIELDS, "resolve"]
+
+
+def test_resolve_takes_host_address_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CREDIBILITY_RESOLVE", "wire.intranet=10.1.2.3, repost.test=127.0.0.1")
+    assert load_settings().resolve == ("wire.intranet=10.1.2.3", "repost.test=127.0.0.1")
+    monkeypatch.setenv("CREDIBILITY_RESOLVE", "wire.intranet")
+    with pytest.raises(
+        ConfigError, match=r"CREDIBILITY_RESOLVE='wire.intranet': expected HOST=ADDRESS pairs"
+    ):
+        load_settings()
 
 
 @pytest.mark.parametrize("name", LIST_FIELDS)

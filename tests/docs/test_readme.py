@@ -253,6 +253,17 @@ def _promises(work: Path) -> dict[str, Promise]:
         assert "confirmed" in result.stdout and "false" in result.stdout, result
         assert re.search(r"^label\s", result.stdout, re.MULTILINE), result
 
+    def rebuilt_over_decisions(result: Result, shell: Shell) -> None:
+        rows = _csv_rows(work / "review.csv")
+        assert rows and "confirmed" in {r["reviewer_decision"] for r in rows}, rows
+
+    def ledger(result: Result, shell: Shell) -> None:
+        assert result.stdout.startswith(("Monitored sites", "no watched sources yet")), result
+
+    def ledger_json(result: Result, shell: Shell) -> None:
+        data = json.loads(result.stdout)
+        assert {"sites", "sources", "verified"} <= set(data) and data["since"].startswith("2026-11-21"), data
+
     def rebuilt(kind: str) -> Promise:
         def check(result: Result, shell: Shell) -> None:
             assert _stats(shell)["index_type"] == kind
@@ -279,6 +290,9 @@ def _promises(work: Path) -> dict[str, Promise]:
         "credibility index rebuild --type ivf": rebuilt("ivf"),
         "credibility index rebuild --type hnsw": rebuilt("hnsw"),
         "credibility index rebuild --type flat": rebuilt("flat"),
+        "credibility report csv --out review.csv --since 2026-11-21": rebuilt_over_decisions,
+        "credibility sources": ledger,
+        "credibility sources --json --since 2026-11-21": ledger_json,
     }
 
 

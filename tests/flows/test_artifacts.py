@@ -71,3 +71,26 @@ def test_check_artifact_is_inert() -> None:
 def test_monitor_artifact_is_inert() -> None:
     summary = MonitorSummary(articles_seen=2, checked=1, flagged=1, problems=[LoadProblem(HOSTILE, HOSTILE)])
     _inert(monitor_markdown(summary, [_outcome(HOSTILE)]))
+
+
+def test_ledger_and_source_tables_are_inert() -> None:
+    from credibility.app import Ledger, LedgerRow, SourceRun, SourceState
+    from flows.artifacts import ledger_markdown
+
+    state = SourceState("monitor:feed:x", "monitor", "feed", HOSTILE, failures=2, last_error=HOSTILE)
+    ledger = Ledger(
+        generated_at="now",
+        sites=(
+            LedgerRow("site", HOSTILE, HOSTILE, articles=3, copying=2, uncredited=1, publishers={HOSTILE: 2}),
+        ),
+        sources=(LedgerRow("source", "monitor:feed:x", HOSTILE, kind="feed", state=state),),
+    )
+    markdown = ledger_markdown(ledger)
+    _inert(markdown)
+    site_row = next(line for line in markdown.splitlines() if line.startswith("| &lt;script"))
+    assert site_row.count(" | ") == 12  # 13 cells (site, 11 figures, copies): escaped pipes add none
+    run = SourceRun("monitor:feed:x", "monitor", "feed", HOSTILE, "failed", error=HOSTILE, failures=2)
+    summary = MonitorSummary(sources=1, sources_failed=1, source_runs=[run])
+    _inert(monitor_markdown(summary, []))
+    assert "1 failed" in monitor_markdown(summary, [])
+    assert ledger_markdown(Ledger(generated_at="now")).endswith("No monitored article checked yet.")

@@ -48,8 +48,16 @@ def test_ingest_verified_indexes_the_sample_and_reports(
     run_id = str(indexed_home["state"].state_details.flow_run_id)
     artifacts = read_artifacts(prefect_api, run_id)
     assert any(a["key"] == "ingest-verified" and "| 10 | 0 |" in a["data"] for a in artifacts)
+    index_dir = str(indexed_home["home"] / "index")
     events = wait_until(
-        lambda: read_events(prefect_api, "credibility.index.updated"), 60, "the index.updated event"
+        # This index's event: other tests of the session index other homes on the same server.
+        lambda: [
+            e
+            for e in read_events(prefect_api, "credibility.index.updated")
+            if e["resource"].get("prefect.resource.name") == index_dir
+        ],
+        60,
+        "the index.updated event",
     )
     assert events[0]["payload"]["added"] == 10
     assert events[0]["resource"]["prefect.resource.id"].startswith("credibility.index.")

@@ -60,8 +60,15 @@ both sentences new, ~6,000/s with new article sentences against evidence seen be
 both are cached. Per-sentence extraction (~100-200 us) is LRU-cached, and ``fact_signature`` lets a
 caller skip pairs whose facts are equal.
 
-Known limitations: metonymy reads as a name swap ("the Kremlin" / "Moscow", "Beijing" / "China");
-a bare title is no name ("the President" / "the Prime Minister" is not seen); an added or dropped
+Names that mean the same country are one entity: its names, its capital (for countries of a
+million people or more), its demonym (the countryinfo dataset) and its seat of government (a short
+table in ``names.py``): "the Kremlin" / "Moscow" / "Russia" / "Russian" agree, "Moscow" / "Kyiv" is
+a swap. Negation carried by words counts on the polarity side: "denied", "refused", "rejected",
+"withheld", "lacked", "declined to", "failed to", "kept quiet about" each count as one negator, so
+"has not revealed" / "kept quiet about" agree while "revealed" / "kept quiet about" differ.
+
+Known limitations: other metonymy (an institution for its country beyond the table, a ministry for
+its government) reads as a name swap; a bare title is no name ("the President" / "the Prime Minister" is not seen); an added or dropped
 number, date or name is never reported; a changed verb ("12 injured" / "12 killed") is not seen;
 am/pm swaps are not seen; a negator moved to another clause keeps the count; an ordinary word opening a
 sentence that is not in the word list can pair with another as a name swap ("Wardens" /

@@ -50,9 +50,17 @@ def _signature(
     return frozenset(sig)
 
 
+#: The facts of a sentence are read from its first this many characters. The splitter cuts
+#: sentences at the same bound (``MAX_SENTENCE_CHARS``); a title or a claim, which it does not
+#: split, is bounded here: pairing facts costs up to quadratic time in their number, so an
+#: unbounded number-heavy "sentence" of 1 MB would take an hour. Bounded, a comparison of two
+#: sentences at the bound takes milliseconds (tests/credibility/text/test_text_fuzz.py).
+MAX_FACT_CHARS = 2_000
+
+
 @lru_cache(maxsize=65536)
 def _extract(sentence: str) -> _Facts:
-    text = clean_text(sentence)
+    text = clean_text(sentence[:MAX_FACT_CHARS])
     toks, lower_words, caps, date_cands, num_cands, marker_cands = _scan(text)
     used: set[int] = set()
     dates = _read_dates(toks, text, used, date_cands)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from credibility.text.facts.tokens import _CURRENCY_SYMS, _MAGS, _NEVER_TYPOS, _NUMBER_WORDS, _PLURALS, _Tok
+from credibility.text.facts.tokens import (
+    _CURRENCY_SYMS,
+    _IMPLICIT_NEGATORS,
+    _MAGS,
+    _NEVER_TYPOS,
+    _NUMBER_WORDS,
+    _PLURALS,
+    _Tok,
+)
 
 # "not only X but Y", "not least" do not deny anything.
 _NEG_SKIP_AFTER_NOT = frozenset({"only", "just", "least", "merely", "simply"})
@@ -20,6 +28,65 @@ _QUANT_CLASS_FAMILY = {
     ">=": "bound",
     "<=": "bound",
 }
+
+
+_DENY = frozenset({"deny", "denies", "denied", "denying", "denial"})
+_REFUSE = frozenset(
+    {"refuse", "refuses", "refused", "refusing", "refusal", "reject", "rejects", "rejected", "rejecting"}
+)
+_WITHHOLD = frozenset({"withhold", "withholds", "withheld", "withholding"})
+_LACK = frozenset({"lack", "lacks", "lacked", "lacking", "absence"})
+# Only with "to" do these deny an action ("declined to comment", "failed to pay"); "sales declined",
+# "a failure" say nothing about polarity.
+_BEFORE_TO = frozenset(
+    {
+        "decline",
+        "declines",
+        "declined",
+        "declining",
+        "fail",
+        "fails",
+        "failed",
+        "failing",
+        "failure",
+        "refusal",
+    }
+)
+# "kept quiet about", "remained silent on": silence about a thing is not saying it.
+_SILENCE_VERBS = frozenset(
+    {
+        "keep",
+        "keeps",
+        "kept",
+        "keeping",
+        "stay",
+        "stays",
+        "stayed",
+        "staying",
+        "remain",
+        "remains",
+        "remained",
+        "remaining",
+    }
+)
+_SILENT = frozenset({"quiet", "silent", "mum"})
+
+
+def _implicit_negation(toks: Sequence[_Tok], lw: Sequence[str], i: int) -> tuple[str, int] | None:
+    """A word (or phrase) at ``i`` whose meaning holds a negation: (its text, tokens it spans)."""
+    w = lw[i]
+    nxt = lw[i + 1] if i + 1 < len(lw) else ""
+    prev = lw[i - 1] if i > 0 else ""
+    if w in _BEFORE_TO:
+        return (f"{toks[i].text} to", 2) if nxt == "to" else None
+    if w in _SILENCE_VERBS:
+        return (" ".join(t.text for t in toks[i : i + 2]), 2) if nxt in _SILENT else None
+    if w in _DENY or w in _REFUSE or w in _WITHHOLD:
+        return toks[i].text, 1
+    if w in _LACK:
+        # "a lack of", "the absence of", "lacked": a noun before "of", or the verb.
+        return (toks[i].text, 1) if nxt == "of" or prev not in ("a", "the") or w != "absence" else None
+    return None
 
 
 class _Marker(NamedTuple):
@@ -96,6 +163,12 @@ def _read_markers(toks: Sequence[_Tok], cands: Sequence[int]) -> tuple[list[_Mar
             negs.append(_Marker(w, t.text))
         elif w in _NEVER_TYPOS:  # a typo must not flip the sentence: "nevr", "nto"
             negs.append(_Marker("not" if w == "nto" else "never", t.text))
+        elif w in _IMPLICIT_NEGATORS:
+            found = _implicit_negation(toks, lw, i)
+            if found is not None:
+                negs.append(_Marker("implicit", found[0]))
+                skip_to = i + found[1]
+                continue
         elif w == "neither":
             seen_neither = True
             negs.append(_Marker(w, t.text))

@@ -204,9 +204,87 @@ def _name_core(words: tuple[str, ...], acronym: bool) -> tuple[tuple[str, ...], 
     if not tokens or (len(tokens) == 1 and len(tokens[0]) < 2):
         return None
     joined = " ".join(tokens)
-    canon = _ALIASES.get(joined, joined)
+    canon = _ALIASES.get(joined) or country_entities().get(joined, joined)
     adjective = len(tokens) == 1 and tokens[0] in _DEMONYMS
     return tuple(tokens), canon, acronym and len(tokens) == 1, adjective
+
+
+# Seats of government that stand for their country in news copy ("the Kremlin said"). Capitals come
+# from the countryinfo dataset; this table holds only the buildings and streets, kept short on
+# purpose: each entry makes two names the same entity.
+SEATS_OF_GOVERNMENT = {
+    "kremlin": "RU",
+    "white house": "US",
+    "downing street": "GB",
+    "elysee": "FR",
+    "elysee palace": "FR",
+    "zhongnanhai": "CN",
+    "bundeskanzleramt": "DE",
+    "chancellery": "DE",
+    "quirinale": "IT",
+    "palazzo chigi": "IT",
+    "moncloa": "ES",
+    "knesset": "IL",
+    "blue house": "KR",
+    "kiev": "UA",  # the older spelling, still common in copy
+}
+# A capital stands for its country only where the country is large enough for the metonymy to be
+# usual in news ("Moscow said"); small states' capitals are also common personal names (Victoria).
+_CAPITAL_MIN_POPULATION = 1_000_000
+# The canonical key of a country where the word list above already names it ("uk", "us").
+_COUNTRY_CANON = {"GB": "uk", "US": "us", "AE": "uae", "NL": "netherlands"}
+# Alternative spellings of three letters or fewer are codes ("IT", "IN", "RUS"): they read as
+# acronyms in text, so only these common ones count.
+_SHORT_SPELLINGS = frozenset({"uk", "usa", "uae", "drc", "prc"})
+
+
+def _entity_words(name: str) -> str:
+    return " ".join(p for w in name.split() for p in _normalize_name_word(w))
+
+
+@lru_cache(maxsize=1)
+def country_entities() -> dict[str, str]:
+    """Names that mean the same country: its names, capital, demonym and seat of government.
+
+    From the countryinfo dataset (names, alternative spellings, capitals, demonyms) plus
+    :data:`SEATS_OF_GOVERNMENT`. Keys are normalized name words ("moscow", "united kingdom"),
+    values the country's canonical key ("russia", "uk"). Two capitals of different countries
+    stay different; a city that is not a capital is not in the table.
+    """
+    from countryinfo import all_countries
+
+    table: dict[str, str] = {}
+    by_code: dict[str, str] = {}
+    countries = []
+    for country in all_countries():
+        try:
+            code = str(country.iso(2)).upper()
+            name = str(country.name())
+            population = int(country.population() or 0)
+        except Exception:  # a dataset entry without ISO code or name is no country to us
+            continue
+        countries.append((population, code, name, country))
+    # The most populous first: a demonym shared with a territory ("American") names the country.
+    for population, code, name, country in sorted(countries, key=lambda c: -c[0]):
+        canon = _COUNTRY_CANON.get(code) or _entity_words(name)
+        by_code[code] = canon
+        spellings = [name, *(country.alt_spellings() or [])]
+        capital = country.capital()
+        if capital and population >= _CAPITAL_MIN_POPULATION:
+            # "Washington D.C." is "Washington" in copy.
+            spellings.append(str(capital).split(",")[0].removesuffix(" D.C.").strip())
+        demonym = country.demonym()
+        if demonym:
+            spellings.append(str(demonym))
+        for spelling in spellings:
+            key = _entity_words(str(spelling))
+            if not key or not key.isascii() or (len(key) <= 3 and key not in _SHORT_SPELLINGS):
+                continue
+            table.setdefault(key, canon)
+    for seat, code in SEATS_OF_GOVERNMENT.items():
+        if code in by_code:
+            table[seat] = by_code[code]
+    return table
 
 
 _INITIAL_BEFORE = frozenset("\"'(:[-;.?!*•")

@@ -158,6 +158,16 @@ _MARKER_WORDS = frozenset(
         "several handful few half"
     )
 )
+# Words whose meaning holds a negation ("denied" = "said it did not"): counted on the polarity side.
+_IMPLICIT_NEGATORS = frozenset(
+    _words(
+        "deny denies denied denying denial refuse refuses refused refusing refusal decline declines declined "
+        "declining fail fails failed failing failure reject rejects rejected rejecting withhold withholds "
+        "withheld withholding lack lacks lacked lacking absence keep keeps kept keeping stay stays stayed "
+        "staying remain remains remained remaining"
+    )
+)
+_MARKER_WORDS |= _IMPLICIT_NEGATORS
 # Deletions and transpositions of "never" (none is an English word) and "nto".
 _NEVER_TYPOS = frozenset({"nevr", "nver", "neer", "neve", "neevr", "nevre", "nveer", "nto"})
 _MARKER_WORDS |= _NEVER_TYPOS

@@ -142,6 +142,19 @@ def test_index_refuses_another_model(
     assert code == 2 and "was built with model='fake-model'" in err
 
 
+def test_search_batch_with_context_and_without_the_claim_ranker(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"id": "q1", "text": "5G masts spread flu", "date": "2026-01-20"}\n', encoding="utf-8")
+    code, out, _ = run(capsys, "search", "--home", str(home), "--k", "2", "--queries", str(queries))
+    (line,) = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and line["query_id"] == "q1" and line["results"][0]["article_id"] == "sample-fc-5g"
+    monkeypatch.setenv("CREDIBILITY_SEARCH_CLAIM_RANKER", "false")
+    code, plain, _ = run(capsys, "search", "--home", str(home), "--k", "2", "--queries", str(queries))
+    assert code == 0 and json.loads(plain)["results"][0]["article_id"] == "sample-fc-5g"
+
+
 def test_search_batch(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     queries = tmp_path / "q.tsv"
     queries.write_text("q1\t5G masts spread flu\nq2\tbridge cables from Finland\n", encoding="utf-8")

@@ -404,3 +404,50 @@ def test_near_duplicates_out_of_place_go_through_the_full_path(engine: CheckEngi
         assert [(s.label, s.changes) for s in result.sentences] == [
             (s.label, s.changes) for s in reference.sentences
         ], name
+
+
+CABLES = (
+    "Engineers replaced 310 steel cables and resurfaced the deck, according to the regional transport agency."
+)
+
+
+def _repost_with(engine: CheckEngine, replace: str, by: str) -> dict[str, object]:
+    text = sample_paths()["repost"].read_text(encoding="utf-8")
+    assert replace in text
+    result = engine.check(text.replace(replace, by))
+    return {s.text: s for s in result.sentences}
+
+
+def test_a_false_clause_appended_to_a_copied_sentence_is_debunked_with_its_span(engine: CheckEngine) -> None:
+    tail = ", and officials admitted the vaccines contain microchips that track people"
+    edited = CABLES[:-1] + tail + "."
+    sentence = _repost_with(engine, CABLES, edited)[edited]
+    assert sentence.label == "debunked" and "added_clause" in sentence.flags  # type: ignore[attr-defined]
+    added = sentence.added  # type: ignore[attr-defined]
+    assert added is not None and edited[added.start : added.end] == added.text
+    assert "microchips" in added.text and "Engineers" not in added.text
+    assert sentence.evidence.article_id == "sample-fc-microchips"  # type: ignore[attr-defined]
+
+
+def test_an_invented_tail_on_a_copied_sentence_is_injected(engine: CheckEngine) -> None:
+    edited = CABLES[:-1] + ", a contract the mayor's brother won without any tender."
+    sentence = _repost_with(engine, CABLES, edited)[edited]
+    assert (sentence.label, sentence.flags) == ("injected", ("added_clause",))  # type: ignore[attr-defined]
+    assert "mayor's brother" in sentence.added.text  # type: ignore[attr-defined]
+    assert "sample-harbour-bridge" in sentence.reason  # type: ignore[attr-defined]
+
+
+def test_a_clause_repeated_many_times_is_not_a_near_duplicate(engine: CheckEngine) -> None:
+    edited = CABLES[:-1] + "".join(", and the deck was resurfaced again" for _ in range(50)) + "."
+    sentence = _repost_with(engine, CABLES, edited)[edited]
+    assert sentence.label != "supported" and "near_duplicate" not in sentence.flags  # type: ignore[attr-defined]
+    assert sentence.added is not None  # type: ignore[attr-defined]
+
+
+def test_a_light_edit_or_a_paraphrase_adds_no_clause(engine: CheckEngine) -> None:
+    for edited in (
+        CABLES.replace("according to the regional transport agency", "the regional transport agency said"),
+        CABLES.replace("Engineers replaced", "Engineers have replaced"),
+    ):
+        sentence = _repost_with(engine, CABLES, edited)[edited]
+        assert sentence.label == "supported" and sentence.added is None, sentence  # type: ignore[attr-defined]
