@@ -82,7 +82,12 @@ def best_unit(start: int, end: int, units: Sequence[Unit]) -> int | None:
         overlap = min(end, unit.end) - max(start, unit.start)
         if overlap > best_overlap:
             best, best_overlap = index, overlap
-        if unit.label in INSERTED_LABELS and start <= unit.start and unit.end <= end and overlap > inserted_size:
+        if (
+            unit.label in INSERTED_LABELS
+            and start <= unit.start
+            and unit.end <= end
+            and overlap > inserted_size
+        ):
             inserted, inserted_size = index, overlap
     return inserted if inserted is not None else best
 

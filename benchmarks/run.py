@@ -419,7 +419,10 @@ def _checkthat(
                         indexed_homes.add(corpus_key)
                     with timer.stage(f"pipeline_search_{name}"):
                         runs = engine.search(
-                            home, query_file, RETRIEVAL_DEPTH, env={"CREDIBILITY_SEARCH_CLAIM_RANKER": "false"}
+                            home,
+                            query_file,
+                            RETRIEVAL_DEPTH,
+                            env={"CREDIBILITY_SEARCH_CLAIM_RANKER": "false"},
                         )
                     rows[NO_RANKER] = retrieval_report(runs, qrels)
                     with timer.stage(f"pipeline_search_{name}"):

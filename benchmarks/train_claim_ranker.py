@@ -194,7 +194,9 @@ def build_groups(
             keys = [c.key for c in pool]
             dense = [c.key for c in sorted(pool, key=lambda c: -max(c.cos_claim, c.cos_title))]
             labels = np.array([key in relevant for key in keys], dtype=np.int64)
-            groups.append(Group(task_name, split, qid, context, keys, rows, labels, relevant, dense, bm25_order))
+            groups.append(
+                Group(task_name, split, qid, context, keys, rows, labels, relevant, dense, bm25_order)
+            )
     return groups
 
 
@@ -308,7 +310,11 @@ def train(
                 lines = _negative_lines(root, task, split, negatives, seed)
                 log(f"2b {split}: {len(lines)} transcript lines with no claim")
                 negative_groups[split] = build_groups(
-                    corpus, "2b", split, {q: (v, ClaimQuery(v.text), set()) for q, v in lines.items()}, encoder
+                    corpus,
+                    "2b",
+                    split,
+                    {q: (v, ClaimQuery(v.text), set()) for q, v in lines.items()},
+                    encoder,
                 )
     train_groups = [g for (_, split), gs in groups.items() if split == "train" for g in gs]
     train_groups += negative_groups.get("train", [])
@@ -393,12 +399,18 @@ def train(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.train_claim_ranker", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.train_claim_ranker", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--data", help="data folder (default: $CREDIBILITY_BENCH_DATA or ../shared/data)")
-    parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="embedding cache (shared with the baselines)")
+    parser.add_argument(
+        "--cache", default=str(DEFAULT_CACHE), help="embedding cache (shared with the baselines)"
+    )
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--negatives", type=int, default=NEGATIVE_LINES, help="2B lines with no claim, per split")
+    parser.add_argument(
+        "--negatives", type=int, default=NEGATIVE_LINES, help="2B lines with no claim, per split"
+    )
     parser.add_argument("--model", default=str(MODEL_PATH), help="where the model goes")
     parser.add_argument("--report", default=str(REPORT_PATH), help="where the figures go")
     parser.add_argument("--check", action="store_true", help="score the model at --model; write no model")
@@ -409,7 +421,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         committed = ClaimRanker.from_dict(json.loads(Path(args.model).read_text(encoding="utf-8")))
     try:
-        ranker, report = train(data_root(args.data), encoder, seed=args.seed, negatives=args.negatives, committed=committed)
+        ranker, report = train(
+            data_root(args.data), encoder, seed=args.seed, negatives=args.negatives, committed=committed
+        )
     except DataMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -425,7 +439,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for task_name, splits in report["retrieval"].items():
         for split, variants in splits.items():
             for label, rows in variants.items():
-                cells = ", ".join(f"{name} {rows[name]['map@5']:.3f}/{rows[name]['mrr']:.3f}" for name in ("bm25", "dense", "ranker"))
+                cells = ", ".join(
+                    f"{name} {rows[name]['map@5']:.3f}/{rows[name]['mrr']:.3f}"
+                    for name in ("bm25", "dense", "ranker")
+                )
                 log(f"{task_name} {split} {label}: MAP@5/MRR {cells}; pool recall {rows['pool_recall']:.3f}")
     return 0
 

@@ -423,7 +423,9 @@ class CheckEngine:
         if candidate.vector is None:
             return None
         factchecks = [article.id for _, article, _ in candidate.hits if article.kind == "factcheck"]
-        return asserted_claim(self.reader, candidate.span.text, candidate.vector, factchecks, DEBUNKED_VERDICTS)
+        return asserted_claim(
+            self.reader, candidate.span.text, candidate.vector, factchecks, DEBUNKED_VERDICTS
+        )
 
     def _label(self, c: _Candidate, in_repost: bool, sources: list[str]) -> SentenceCheck:
         span = c.span

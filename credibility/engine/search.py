@@ -80,8 +80,12 @@ def _rerank_claims(
     k: int,
 ) -> list[Evidence]:
     """The first ``k`` results with their fact-check places refilled in the claim ranker's order."""
-    is_claim = [articles[e.article_id].kind == "factcheck" and bool(articles[e.article_id].claim) for e in found]
-    pool = [e.article_id for e, claim in zip(found, is_claim, strict=True) if claim][: max(k, RERANK_DENSE_POOL)]
+    is_claim = [
+        articles[e.article_id].kind == "factcheck" and bool(articles[e.article_id].claim) for e in found
+    ]
+    pool = [e.article_id for e, claim in zip(found, is_claim, strict=True) if claim][
+        : max(k, RERANK_DENSE_POOL)
+    ]
     if not pool:
         return found
     ranked = rank_claims(reader, query, vector, pool, lexical_pool=RERANK_LEXICAL_POOL)

@@ -45,6 +45,10 @@ def main() -> None:
                     done += 1
             out = {"done": done, "problems": problems}
     out["seconds"] = time.perf_counter() - started
+    # This process's own peak (VmHWM starts afresh at exec; ru_maxrss keeps the forking parent's).
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            out["peak_mb"] = int(line.split()[1]) / 1024
     print(json.dumps(out))
 
 

@@ -198,7 +198,8 @@ def _run(
     stderr = b"".join(err).decode(errors="replace")
     assert process.returncode == 0, stderr[-3000:]
     assert "Traceback" not in stderr, stderr[-3000:]
-    return json.loads(b"".join(out)), usage.ru_maxrss / 1024
+    report = json.loads(b"".join(out))
+    return report, float(report.pop("peak_mb", usage.ru_maxrss / 1024))
 
 
 CASES = {

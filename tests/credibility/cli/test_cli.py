@@ -146,7 +146,9 @@ def test_search_batch_with_context_and_without_the_claim_ranker(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queries = tmp_path / "q.jsonl"
-    queries.write_text('{"id": "q1", "text": "5G masts spread flu", "date": "2026-01-20"}\n', encoding="utf-8")
+    queries.write_text(
+        '{"id": "q1", "text": "5G masts spread flu", "date": "2026-01-20"}\n', encoding="utf-8"
+    )
     code, out, _ = run(capsys, "search", "--home", str(home), "--k", "2", "--queries", str(queries))
     (line,) = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and line["query_id"] == "q1" and line["results"][0]["article_id"] == "sample-fc-5g"
