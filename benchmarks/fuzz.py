@@ -158,8 +158,10 @@ def write(
             "",
             table(rows),
             "",
-            "The served deployment under a burst (REST triggers at 2 a second, the warm worker, "
-            "`flows.serve` restarted half-way):",
+            "The served deployment under a burst (REST triggers at 2 a second, the warm worker; "
+            "`flows.serve` stopped by SIGTERM and started again at a third of the burst, killed with "
+            "-9 and started again at two thirds; latency from the run's creation to its end, the "
+            "runs created during the restarts included):",
             "",
             burst_section(stats),
             "",

@@ -80,9 +80,17 @@ def figures(name: str) -> Figures:
     return _FIGURES.setdefault(name, Figures(name))
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory so far (MB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """The peak resident memory (MB) of a process's current program: ``VmHWM``, which starts over at
+    ``exec`` (``ru_maxrss`` does not: a child started from a big test process would report the test
+    process's memory as its own)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if pid == "self" else 0.0
 
 
 F = TypeVar("F", bound=Callable[..., Any])
