@@ -415,6 +415,17 @@ def render_claim_ranker(report: Mapping[str, Any]) -> list[str]:
         f" claim: on dev ({decision.get('queries', '?')} queries and 2B transcript lines with no claim,"
         f" {decision.get('asserting', '?')} of them asserting their best candidate) precision"
         f" {_f(decision.get('precision'))}, recall {_f(decision.get('recall'))}.",
+        *(
+            [
+                f"- The check engine's rule (that threshold, or a claim the sentence nearly copies: cosine"
+                f" >= {report['decision_dev_engine'].get('near_verbatim')} or the same words) on the same"
+                f" dev set: precision {_f(report['decision_dev_engine'].get('precision'))}, recall"
+                f" {_f(report['decision_dev_engine'].get('recall'))}"
+                f" ({report['decision_dev_engine'].get('flagged')} flagged)."
+            ]
+            if report.get("decision_dev_engine")
+            else []
+        ),
         "- dense = the candidates by cosine (the pipeline without the ranker); pool = share of queries"
         " with a relevant claim among the candidates (the ranker's ceiling).",
         "",

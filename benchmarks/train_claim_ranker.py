@@ -53,6 +53,7 @@ from benchmarks.metrics import retrieval_report
 from benchmarks.reposts import DEFAULT_CACHE, REPO_ROOT
 from credibility.engine.rerank import (
     FEATURES,
+    NEAR_VERBATIM,
     ClaimCandidate,
     ClaimQuery,
     ClaimRanker,
@@ -85,6 +86,7 @@ class Group:
     task: str
     split: str
     qid: str
+    #: The query as seen with its context (speaker, date, lines before) ...
     context: bool
     keys: list[str]
     rows: np.ndarray
@@ -92,6 +94,8 @@ class Group:
     relevant: set[str]
     dense: list[str]
     bm25: list[str]
+    #: ... and as bare text (a query with no context is both, and seen once).
+    bare: bool = False
 
 
 @dataclass
@@ -194,9 +198,9 @@ def build_groups(
             keys = [c.key for c in pool]
             dense = [c.key for c in sorted(pool, key=lambda c: -max(c.cos_claim, c.cos_title))]
             labels = np.array([key in relevant for key in keys], dtype=np.int64)
-            groups.append(
-                Group(task_name, split, qid, context, keys, rows, labels, relevant, dense, bm25_order)
-            )
+            group = Group(task_name, split, qid, context, keys, rows, labels, relevant, dense, bm25_order)
+            group.bare = not context or full == bare
+            groups.append(group)
     return groups
 
 
@@ -259,6 +263,24 @@ def decisions(groups: Sequence[Group], ranker: ClaimRanker) -> tuple[np.ndarray,
     return np.array(scores), np.array(truth)
 
 
+def engine_decisions(groups: Sequence[Group], ranker: ClaimRanker) -> tuple[int, int, int]:
+    """The check engine's rule (``asserted_claim``): in the ranker's order, the first candidate
+    whose probability reaches the threshold or whose claim the query nearly copies
+    (:data:`NEAR_VERBATIM`). Returns (asserting queries, flagged, flagged right)."""
+    cos = FEATURES.index("cos_claim")
+    asserting = flagged = right = 0
+    for g in groups:
+        p = ranker.probabilities(g.rows)
+        order = np.argsort(-p, kind="stable")
+        asserting += int(bool(len(p)) and bool(g.labels[order[0]]))
+        for i in order:
+            if p[i] >= ranker.threshold or g.rows[i, cos] >= NEAR_VERBATIM:
+                flagged += 1
+                right += int(g.labels[i])
+                break
+    return asserting, flagged, right
+
+
 def choose_threshold(scores: np.ndarray, truth: np.ndarray, beta: float = 0.5) -> dict[str, float]:
     """The threshold with the highest F-beta (precision first), and its precision and recall."""
     best = {"threshold": 0.5, "f": -1.0, "precision": 0.0, "recall": 0.0}
@@ -272,6 +294,16 @@ def choose_threshold(scores: np.ndarray, truth: np.ndarray, beta: float = 0.5) -
         if f > best["f"]:
             best = {"threshold": float(t), "f": f, "precision": precision, "recall": recall}
     return best
+
+
+def _engine_decision(groups: Sequence[Group], ranker: ClaimRanker) -> dict[str, float]:
+    asserting, flagged, right = engine_decisions(groups, ranker)
+    return {
+        "near_verbatim": NEAR_VERBATIM,
+        "flagged": flagged,
+        "precision": right / flagged if flagged else 0.0,
+        "recall": right / asserting if asserting else 0.0,
+    }
 
 
 def _round(obj: Any) -> Any:
@@ -325,7 +357,7 @@ def train(
         values = []
         for task_name in ("2a", "2b"):
             for context in (True, False):
-                chosen = [g for g in dev_judged if g.task == task_name and g.context == context]
+                chosen = [g for g in dev_judged if g.task == task_name and (g.context if context else g.bare)]
                 if chosen:
                     values.append(report_for(chosen, ranker)["ranker"]["map@5"])
         return float(np.mean(values)) if values else 0.0
@@ -382,12 +414,13 @@ def train(
             "precision": tp / flagged.sum() if flagged.sum() else 0.0,
             "recall": tp / final_truth.sum() if final_truth.sum() else 0.0,
         },
+        "decision_dev_engine": _engine_decision(dev_all, ranker),
         "coefficients": dict(zip(FEATURES, (float(v) for v in ranker.coef), strict=True)),
         "retrieval": {},
     }
     for (task_name, split), gs in groups.items():
         for context in (True, False):
-            chosen = [g for g in gs if g.context == context]
+            chosen = [g for g in gs if (g.context if context else g.bare)]
             if not chosen:
                 continue
             label = "context" if context else "text"

@@ -15,10 +15,12 @@ from credibility.engine.check import CheckEngine
 from credibility.engine.ingest import ingest, open_reader, open_writer
 from credibility.engine.rerank import (
     FEATURES,
+    NEAR_VERBATIM,
     ClaimCandidate,
     ClaimQuery,
     ClaimRanker,
     LexicalIndex,
+    asserted_claim,
     features,
     lexical_index,
     load_ranker,
@@ -243,6 +245,16 @@ def test_a_reworded_false_claim_is_debunked_by_the_check_engine(real_engine: Che
     negated = real_engine.check("A glass of hot water every hour will not get rid of the flu in a day.")
     assert negated.sentences[0].label != "debunked"
     assert real_engine.check(UNRELATED).sentences[0].label == "unsupported"
+
+
+@pytest.mark.slow
+def test_a_verbatim_copy_of_a_claim_is_asserted_whatever_its_probability(real_engine: CheckEngine) -> None:
+    reader, embedder = real_engine.reader, real_engine.embedder
+    text = 'Mexico is going to pay for the "border wall".'  # the claim's words, other punctuation
+    found = asserted_claim(reader, text, embedder.encode([text])[0], (), {"false"})
+    assert found is not None and found[1].id == "sample-fc-wall" and found[2] == 1.0
+    assert NEAR_VERBATIM >= 0.85
+    assert asserted_claim(reader, text, embedder.encode([text])[0], (), {"true"}) is None
 
 
 @pytest.mark.slow
