@@ -13,24 +13,7 @@ if [ -x "$CHROMIUM" ]; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-browser.sh: apt-get not found; install Chromium so that $CHROMIUM exists" >&2
-    exit 1
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then
-        SUDO="sudo"
-    else
-        echo "install-browser.sh: run as root (or install sudo) to apt-get install chromium" >&2
-        exit 1
-    fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+sh "$(dirname "$0")/apt-install.sh" install-browser.sh chromium fonts-dejavu-core
 
 if [ ! -x "$CHROMIUM" ]; then
     echo "install-browser.sh: chromium was installed but $CHROMIUM is missing" >&2

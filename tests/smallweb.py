@@ -9,7 +9,6 @@ sources-file entries' ``allow_host`` or ``allow_networks``.
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import hashlib
 import socket
@@ -20,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from webfixtures import serve_on_loopback
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -68,31 +69,12 @@ class SmallWeb:
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> SmallWeb:
-        owner = self
-
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def do_GET(self) -> None:
-                host = (self.headers.get("Host") or "").split(":", 1)[0].lower()
-                path = self.path.split("?", 1)[0]
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    owner._serve(self, host, path)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        class _Server(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # a client that hangs up (a size cap, a timeout) is what some tests do
-
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.block_on_close = False
-        self._server = server
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._server = serve_on_loopback(self._get)
         return self
+
+    def _get(self, h: BaseHTTPRequestHandler) -> None:
+        host = (h.headers.get("Host") or "").split(":", 1)[0].lower()
+        self._serve(h, host, h.path.split("?", 1)[0])
 
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:

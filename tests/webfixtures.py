@@ -20,6 +20,35 @@ from credibility.settings import Settings
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up (a size cap, a timeout) is what these tests do
+
+
+def serve_on_loopback(on_get: Callable[[BaseHTTPRequestHandler], None]) -> ThreadingHTTPServer:
+    """A threaded HTTP/1.1 server on 127.0.0.1 (a free port) calling ``on_get`` for every GET;
+    a client giving up mid-response is not an error. Stop it with ``shutdown()``."""
+
+    class _Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes: without this, Nagle's algorithm
+        # and delayed ACKs add ~40 ms to every keep-alive response.
+        disable_nagle_algorithm = True
+
+        def do_GET(self) -> None:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                on_get(self)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = _QuietServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    server.block_on_close = False  # slow handlers must not hold up the teardown
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server
+
+
 @dataclass
 class Hit:
     path: str
@@ -35,35 +64,16 @@ class LocalServer:
 
     # -- lifecycle --------------------------------------------------------------
     def __enter__(self) -> LocalServer:
-        owner = self
-
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body go out in separate writes: without this, Nagle's algorithm
-            # and delayed ACKs add ~40 ms to every keep-alive response.
-            disable_nagle_algorithm = True
-
-            def do_GET(self) -> None:
-                owner.hits.append(
-                    Hit(self.path, {k.lower(): v for k, v in self.headers.items()}, self.client_address[0])
-                )
-                route = owner.routes.get(self.path) or owner.routes.get(self.path.split("?", 1)[0])
-                if route is None:
-                    send(self, 404, b"not found", "text/plain")
-                    return
-                # The client may give up (size cap, timeout): expected in these tests.
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    route(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.block_on_close = False  # slow handlers must not hold up the teardown
-        self._server = server
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._server = serve_on_loopback(self._get)
         return self
+
+    def _get(self, h: BaseHTTPRequestHandler) -> None:
+        self.hits.append(Hit(h.path, {k.lower(): v for k, v in h.headers.items()}, h.client_address[0]))
+        route = self.routes.get(h.path) or self.routes.get(h.path.split("?", 1)[0])
+        if route is None:
+            send(h, 404, b"not found", "text/plain")
+            return
+        route(h)
 
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:
