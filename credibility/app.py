@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from credibility.errors import FetchError, IndexNotFoundError, InputError
 from credibility.model.ledger import Ledger, LedgerRow
@@ -83,7 +83,6 @@ __all__ = [
     "WatchRun",
     "decode_text",
     "is_url",
-    "load_embedder",
     "load_sources",
     "read_queries",
     "require_existing",
@@ -507,11 +506,6 @@ class Home:
 
         return write_report(Path(path), checks, show_dismissed=show_dismissed, ledger=ledger)
 
-    def print_summary(self, check: ArticleCheck, out: TextIO) -> None:
-        from credibility.reports.terminal import print_summary
-
-        print_summary(check, out)
-
     def report_csv(
         self,
         path: Path,
@@ -810,13 +804,6 @@ def _json_query(line: str, where: str) -> tuple[str, ClaimQuery]:
         raise InputError(f"{where}: expected a JSON object with id and text")
     fields = {name: str(raw.get(name) or "").strip() for name in ("text", "speaker", "date", "context")}
     return str(raw["id"]).strip(), ClaimQuery(**fields)
-
-
-def load_embedder(settings: Settings) -> Embedder:
-    """The configured embedder, loaded once per process (for flows that fan encoding out)."""
-    from credibility.embed.embedder import load_embedder as load
-
-    return load(settings)
 
 
 def _chain(*parts: Iterable[ArticleRecord | LoadProblem]) -> Iterator[ArticleRecord | LoadProblem]:

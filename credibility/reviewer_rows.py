@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from credibility.model.result import ArticleCheck, SentenceCheck
+from credibility.model.result import FLAGGED_LABELS, ArticleCheck, SentenceCheck
 from credibility.text.normalize import normalize
 
 CSV_COLUMNS = (
@@ -112,7 +112,7 @@ def rows_for(
     """
     article, verdict = check.article, check.verdict
     for sentence in check.sentences:
-        if not include_all and sentence.label not in ("altered", "unsupported", "injected", "debunked"):
+        if not include_all and sentence.label not in FLAGGED_LABELS:
             continue
         review = sentence.review
         if sentence.dismissed and not show_dismissed:
