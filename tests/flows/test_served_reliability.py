@@ -198,6 +198,8 @@ def _burst(
         encoding="utf-8",
     )
 
+    orphans: list[Path] = []
+
     def restart(how: str) -> None:
         # The warm process restarted while triggers keep coming: stopped by SIGTERM (a deploy) or
         # killed (-9: a crash, runs in flight cut short), then started again.
@@ -208,7 +210,8 @@ def _burst(
             claims = stack.root / "prefect-home" / "credibility-claims"
             wait_until(lambda: any(claims.glob("*.claim")), 60, "a run in flight", step=0.05)
             stack.stop("serve", signal.SIGKILL)
-            timings["killed_in_flight"] = len(list(claims.glob("*.claim")))
+            orphans.extend(claims.glob("*.claim"))
+            timings["killed_in_flight"] = len(orphans)
         again = time.perf_counter()
         stack.start("serve", "flows.serve")
         wait_until(lambda: stack.serve_ready(), 300, "flows.serve after the restart", step=1)
@@ -247,9 +250,9 @@ def _burst(
     for thread in background.values():
         thread.join()
     assert timings["restart_stop_s"] < STOP_WITHIN, stack.log("serve")
-    if "kill" in restarts.values():
-        # The runs the killed process was checking were put back and run by the next one.
-        assert "rescheduled" in stack.log("serve", whole=True), stack.log("serve")
+    # The runs the killed process was checking (their claims left on disk) were put back by the
+    # next one: their claims are gone, and every run completes (asserted below).
+    assert not [note.name for note in orphans if note.exists()], stack.log("serve", whole=True)
 
     def all_final() -> list[dict[str, Any]] | None:
         runs: list[dict[str, Any]] = []
