@@ -94,8 +94,26 @@ class VectorIndex:
         if self.ntotal == 0 or k <= 0 or len(queries) == 0:
             n = len(queries)
             return np.zeros((n, max(k, 0)), np.float32), np.full((n, max(k, 0)), -1, np.int64)
+        flat = self._flat_arrays()
+        if flat is not None:
+            return _exact_search(queries, k, *flat)
         scores, ids = self._index.search(queries, k)
         return scores, ids
+
+    def _flat_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(vectors, ids) of an exact index as numpy views of FAISS's own storage (no copy), or None
+        for the other types and for storage numpy cannot hand to BLAS (memory-mapped, unaligned)."""
+        if not isinstance(self._index, faiss.IndexIDMap2):
+            return None
+        inner = faiss.downcast_index(self._index.index)
+        if not isinstance(inner, faiss.IndexFlatIP):
+            return None
+        n = int(inner.ntotal)
+        vectors = faiss.rev_swig_ptr(inner.get_xb(), n * self.dimension).reshape(n, self.dimension)
+        if not vectors.flags.aligned:
+            return None
+        ids = faiss.rev_swig_ptr(self._index.id_map.data(), n)
+        return vectors, ids
 
     # --- updates -------------------------------------------------------------------------
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
@@ -158,6 +176,52 @@ class VectorIndex:
         inner = faiss.downcast_index(self._index.index) if hasattr(self._index, "index") else None
         if isinstance(inner, faiss.IndexHNSW):
             inner.hnsw.efSearch = self.params.hnsw_ef_search
+
+
+#: Stored vectors scored at a time by the exact search (keeps the score block ~16 MB at 64 queries).
+_EXACT_BLOCK = 65_536
+
+
+def _exact_search(
+    queries: np.ndarray, k: int, vectors: np.ndarray, ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k inner product, best first, equal scores in id order; shaped like FAISS's answer.
+
+    One matrix product per block of stored vectors instead of ``IndexFlatIP.search``: the FAISS
+    wheel's bundled OpenBLAS scores 42 queries against 100,000 vectors in 0.3-0.55 s on the 2-core
+    build machine, where numpy's BLAS takes 0.08 s (measured in the same process). The queries are
+    padded to a multiple of 16 rows, so a query's scores are the same bits whether it is searched
+    alone or among others (a one-row product would take another BLAS kernel). Among vectors with
+    equal scores (syndicated sentences share one vector) the lowest ids are kept, as FAISS keeps the
+    first added.
+    """
+    n_queries = len(queries)
+    padded = np.zeros((-(-n_queries // 16) * 16, queries.shape[1]), dtype=np.float32)
+    padded[:n_queries] = queries
+    k_found = min(k, len(ids))
+    kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n_queries)]
+    for start in range(0, len(ids), _EXACT_BLOCK):
+        block = (padded @ vectors[start : start + _EXACT_BLOCK].T)[:n_queries]
+        block_ids = ids[start : start + _EXACT_BLOCK]
+        width = block.shape[1]
+        if width > k_found:
+            # Every score tied with the k-th best stays a candidate: the id order decides below.
+            kth = np.partition(block, width - k_found, axis=1)[:, width - k_found]
+            for row in range(n_queries):
+                keep = block[row] >= kth[row]
+                kept[row].append((block[row][keep], block_ids[keep]))
+        else:
+            for row in range(n_queries):
+                kept[row].append((block[row], block_ids))
+    scores = np.full((n_queries, k), -np.finfo(np.float32).max, dtype=np.float32)
+    found = np.full((n_queries, k), -1, dtype=np.int64)
+    for row, parts in enumerate(kept):
+        row_scores = np.concatenate([p[0] for p in parts])
+        row_ids = np.concatenate([p[1] for p in parts])
+        order = np.lexsort((row_ids, -row_scores))[:k_found]
+        scores[row, :k_found] = row_scores[order]
+        found[row, :k_found] = row_ids[order]
+    return scores, found
 
 
 def _no_prefetch_threads(index: faiss.Index) -> None:

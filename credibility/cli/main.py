@@ -11,11 +11,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from credibility.errors import CredibilityError, UsageError
 from credibility.model.records import ARTICLE_KINDS
-from credibility.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from credibility.settings import Settings
 
 PROG = "credibility"
 
@@ -27,6 +29,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    # Imported here: pydantic-settings is a fifth of a second that ``--help`` does not need.
+    from credibility.settings import load_settings
+
     overrides: dict[str, Any] = {}
     if getattr(args, "home", None):
         overrides["home"] = Path(args.home).expanduser()
@@ -199,6 +204,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if argv is None:
+            _no_collection_at_exit()
+
+
+def _no_collection_at_exit() -> None:
+    """The process ends next: spare it the cyclic garbage collections of interpreter shutdown.
+
+    A one-shot check leaves some 75,000 tracked objects (the model's and the fact tables' data),
+    and the collections at exit took 0.1-0.13 s of a 1.1 s ``credibility check`` (measured by
+    ending the same run with ``os._exit``). Everything was closed by then (the home's stores and
+    index, the output files); objects still die by reference count, only reference cycles are left
+    to the operating system. Only for the console script (``argv`` from the command line), never
+    for a caller that goes on running.
+    """
+    import gc
+
+    gc.freeze()
 
 
 def _dispatch(args: argparse.Namespace) -> int:

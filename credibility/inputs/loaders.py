@@ -32,7 +32,6 @@ from typing import Any
 from credibility.errors import InputError
 from credibility.model.records import ARTICLE_KINDS, ArticleKind, ArticleRecord, LoadProblem
 from credibility.text.normalize import lone_surrogate
-from credibility.web.pages import record_from_html
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".jsonl.gz", ".csv", ".html", ".htm")
 
@@ -324,6 +323,9 @@ class InputReader:
 
 def html_file_record(path: Path, html: str, *, kind: ArticleKind, source: str) -> ArticleRecord:
     """The record of a saved HTML page: a ClaimReview fact-check if it has the markup, else the article."""
+    # The page extractor (trafilatura, lxml, feedparser: ~0.4 s of imports) only for HTML inputs.
+    from credibility.web.pages import record_from_html
+
     record = record_from_html(html, "", kind=kind, source=source, origin=str(path))
     return replace(record, id=record.id or path.stem)
 
