@@ -3,15 +3,19 @@
 - :func:`check_now`: from a long-lived process, hand the check straight to the
   warm worker (``.delay()``), no flow run; the fastest path.
 - :func:`check_by_deployment`: ``run_deployment`` of ``check-article/on-demand``
-  (a flow run with its artifact and event), polling every 0.1 s, not Prefect's 5 s.
+  (a flow run with its artifact and event), waiting for the run's final state event
+  rather than polling (a 0.1 s poll added 50 ms on average, Prefect's default 5 s far more).
 - :func:`check_by_rest`: ``POST /api/deployments/{id}/create_flow_run`` over
-  HTTP, retrying a 503 the server may answer under load, then polling the run.
+  HTTP, retrying a 503 the server may answer under load, then polling the run
+  every 0.05 s (a read, cheap for the server; what a plain HTTP client can do).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
+from uuid import UUID
 
 from flows.config import FlowSettings, library_settings, reports_dir
 from flows.models import CheckOutcome, CheckRequest
@@ -21,9 +25,16 @@ FINAL_STATES = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
 
 def check_now(
-    text: str, *, title: str = "", url: str = "", home: str | None = None, timeout: float | None = None
+    text: str,
+    *,
+    title: str = "",
+    url: str = "",
+    home: str | None = None,
+    timeout: float | None = None,
+    on_created: Callable[[UUID], None] | None = None,
 ) -> CheckOutcome:
-    """Check on the warm worker from this process: stored, and the reviewer rows appended."""
+    """Check on the warm worker from this process: stored, and the reviewer rows appended.
+    ``on_created`` gets the background task run's id as soon as it exists."""
     from flows.warm import check_article_job, start_waiter, wait_for_result
 
     flow_settings = FlowSettings()
@@ -33,6 +44,8 @@ def check_now(
     future = check_article_job.delay(
         request, csv_dir=str(reports_dir(settings, flow_settings)), timezone=flow_settings.timezone
     )
+    if on_created is not None:
+        on_created(future.task_run_id)
     return wait_for_result(future, timeout or flow_settings.check_timeout)
 
 
@@ -40,15 +53,27 @@ def check_by_deployment(
     parameters: dict[str, Any],
     *,
     deployment: str = DEPLOYMENT,
-    poll_interval: float = 0.1,
     timeout: float = 300,
+    on_created: Callable[[UUID], None] | None = None,
 ) -> CheckOutcome:
-    """Run the check-article deployment and return its (persisted) result; raises if the run failed."""
+    """Run the check-article deployment and return its (persisted) result; raises if the run failed.
+    ``on_created`` gets the flow run's id as soon as it exists."""
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
+    from prefect.exceptions import FlowRunWaitTimeout
+    from prefect.flow_runs import wait_for_flow_run
+    from prefect.utilities.asyncutils import run_coro_as_sync
 
-    run = run_deployment(deployment, parameters=parameters, poll_interval=poll_interval, timeout=timeout)
-    assert isinstance(run, FlowRun)
+    created = run_deployment(deployment, parameters=parameters, timeout=0)
+    assert isinstance(created, FlowRun)
+    if on_created is not None:
+        on_created(created.id)
+    try:
+        # Subscribes to the run's events, reads it once (it may be done already), then waits for
+        # its final state event: no poll interval between the run ending and this call returning.
+        run = cast(FlowRun, run_coro_as_sync(wait_for_flow_run(created.id, timeout=max(1, round(timeout)))))
+    except FlowRunWaitTimeout as exc:
+        raise TimeoutError(f"flow run {created.id} did not finish within {timeout} s") from exc
     if run.state is None or not run.state.is_final():
         raise TimeoutError(f"flow run {run.id} did not finish within {timeout} s")
     result = run.state.result()
@@ -61,7 +86,7 @@ def check_by_rest(
     parameters: dict[str, Any],
     *,
     deployment: str = DEPLOYMENT,
-    poll_interval: float = 0.1,
+    poll_interval: float = 0.05,
     timeout: float = 300,
 ) -> dict[str, Any]:
     """Create a flow run over HTTP and poll it; returns the finished flow run (JSON)."""

@@ -11,8 +11,10 @@ trip through the server.
 
 Trade-offs, why only thin, short flows belong here: no process isolation (a flow
 that crashed the interpreter would take the warm worker with it), no run
-heartbeats, and a cancellation from the UI is recorded but does not interrupt a
-run already in progress. A run cut short by a crash (kill -9, out of memory) is
+heartbeats, no suspension watch (Prefect starts a thread with its own event
+subscription per deployment run to notice a suspend request, 60-80 ms before the
+run may start), and a cancellation or suspension from the UI is recorded but does
+not interrupt a run already in progress. A run cut short by a crash (kill -9, out of memory) is
 not lost: every claim is noted in ``$PREFECT_HOME/credibility-claims/`` until the
 run ends, and the next ``flows.serve`` on the machine puts the runs of a process
 that is gone back to Scheduled, and runs them.
@@ -26,6 +28,7 @@ import asyncio
 import contextlib
 import contextvars
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -68,6 +71,32 @@ def _alive(pid: int) -> bool:
     return True
 
 
+#: Set while a flow runs in this process: Prefect's per-run suspension watch is skipped then.
+_in_process_run: contextvars.ContextVar[bool] = contextvars.ContextVar("in_process_run", default=False)
+_watch_patch_lock = threading.Lock()
+
+
+def _skip_suspension_watch_in_process() -> None:
+    """Make Prefect's flow engine skip its suspension watch for the runs executed here (only those:
+    a run in this process's context; every other run keeps it). A thin check cannot be suspended
+    half-way in any case, and starting the watch's thread and event subscription cost 60-80 ms of
+    every on-demand check. Prefect versions without the hook are left as they are."""
+    import prefect.flow_engine as engine
+
+    with _watch_patch_lock:
+        original = getattr(engine, "observe_flow_run_suspension", None)
+        if original is None or getattr(original, "_credibility_in_process", False):
+            return
+
+        def observe_unless_in_process(*args: Any, **kwargs: Any) -> Any:
+            if _in_process_run.get():
+                return contextlib.nullcontext()
+            return original(*args, **kwargs)
+
+        observe_unless_in_process._credibility_in_process = True  # type: ignore[attr-defined]
+        engine.observe_flow_run_suspension = observe_unless_in_process
+
+
 #: Registers one deployment: (name, apply) -> its id.
 Register = Callable[[str, Callable[[], Awaitable[UUID]]], Awaitable[UUID]]
 
@@ -93,6 +122,7 @@ class InProcessRunner:
         self._fallback_seconds = fallback_seconds
         self._limit = limit
         self._executor = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="in-process-flow")
+        _skip_suspension_watch_in_process()
         self._running: set[UUID] = set()
         self._flows: dict[UUID, Flow[..., Any]] = {}
         self._wake: asyncio.Event | None = None
@@ -214,7 +244,11 @@ class InProcessRunner:
             # No heartbeat thread: stopping it costs up to a second per run (it sleeps in 1 s
             # steps), and these runs last about one. Parameters come from the run and are
             # validated by the engine; failures become the run's Failed state, as in a subprocess.
-            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-                run_flow(flow, flow_run=run, return_type="state")
+            marked = _in_process_run.set(True)
+            try:
+                with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                    run_flow(flow, flow_run=run, return_type="state")
+            finally:
+                _in_process_run.reset(marked)
         except BaseException:
             logger.exception("flow run %s crashed in process", run.id)

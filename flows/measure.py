@@ -4,12 +4,22 @@ Needs a started server and ``python -m flows.serve`` (same PREFECT_HOME and
 CREDIBILITY_HOME as this process). Measures, each as trigger-to-done (the result
 stored and its reviewer rows in the CSV):
 
+- the floor: the same check, store and CSV append in this process, without Prefect;
 - a long-lived Python caller: ``check_article_job.delay()`` from this process;
-- ``run_deployment(..., poll_interval=0.1)`` of ``check-article/on-demand``;
-- the REST call ``POST /api/deployments/{id}/create_flow_run``, polling the run;
+- ``run_deployment`` of ``check-article/on-demand``, waiting for the run's final state event;
+- the REST call ``POST /api/deployments/{id}/create_flow_run``, polling the run every 0.05 s;
 - ``monitor-sources`` over N generated articles (sample reporting with variations).
 
-:func:`make_articles` is also what the tests use to build a monitored folder.
+Then the time of each hop, median over the runs, from the runs' state history (the state
+timestamps are taken by the process that made the change, all on this machine): for ``.delay``,
+*submit* (the task run created, its parameters stored), *pick up* (until the worker took it),
+*start* (until it was running), *run* (check, store and CSV as a background task), *deliver*
+(until this process had the result); for a flow run, *create*, *claim* (until the warm process
+took it), *start*, *run* (the flow: check, store, CSV, artifact, event, result) and *deliver*.
+
+``--article FILE`` checks that article instead of the sample repost (a line naming the path and
+run is added, so every check is new). :func:`make_articles` is also what the tests use to build a
+monitored folder.
 """
 
 from __future__ import annotations
@@ -24,7 +34,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 import flows  # noqa: F401  (the quiet environment, before Prefect)
 from credibility.app import sample_paths
@@ -91,8 +103,59 @@ def _timed(label: str, runs: int, fn: Callable[[int], object]) -> list[float]:
     return times
 
 
-def _repost(n: int, how: str) -> str:
-    return sample_paths()["repost"].read_text(encoding="utf-8") + f"\n\nChecked via {how}, run {n}."
+def _repost(n: int, how: str, article: Path | None = None) -> str:
+    text = (article or sample_paths()["repost"]).read_text(encoding="utf-8")
+    return text + f"\n\nChecked via {how}, run {n}."
+
+
+@dataclass
+class _Run:
+    """One triggered run: wall-clock times (``time.time()``) around it, and its Prefect run id."""
+
+    started: float
+    finished: float = 0.0
+    run_id: UUID | None = None
+
+
+#: Hops of a background task run and of a flow run: (label, state the hop ends at).
+TASK_HOPS = (("submit", "SCHEDULED"), ("pick up", "PENDING"), ("start", "RUNNING"), ("run", "COMPLETED"))
+FLOW_HOPS = (("create", "SCHEDULED"), ("claim", "PENDING"), ("start", "RUNNING"), ("run", "COMPLETED"))
+
+
+async def _hop_times(
+    runs: list[_Run], hops: tuple[tuple[str, str], ...], task: bool
+) -> dict[str, list[float]]:
+    """Seconds spent in each hop of each run (a hop whose state is missing is left out)."""
+    from prefect.client.orchestration import get_client
+
+    times: dict[str, list[float]] = {label: [] for label, _ in hops}
+    times["deliver"] = []
+    async with get_client() as client:
+        for run in runs:
+            if run.run_id is None:
+                continue
+            if task:
+                states = await client.read_task_run_states(run.run_id)
+            else:
+                states = await client.read_flow_run_states(run.run_id)
+            at = {s.type.value: s.timestamp.timestamp() for s in states if s.timestamp is not None}
+            previous = run.started
+            for label, state in hops:
+                if state in at:
+                    times[label].append(max(0.0, at[state] - previous))
+                    previous = at[state]
+            if "COMPLETED" in at:
+                times["deliver"].append(max(0.0, run.finished - at["COMPLETED"]))
+    return times
+
+
+def _print_hops(label: str, runs: list[_Run], hops: tuple[tuple[str, str], ...], *, task: bool) -> None:
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    times = run_coro_as_sync(_hop_times(runs, hops, task))
+    assert times is not None
+    parts = [f"{hop} {statistics.median(values) * 1000:4.0f}" for hop, values in times.items() if values]
+    print(f"  {label:<32} ms, median per hop: {'  '.join(parts)}", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,58 +168,95 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m flows.measure", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--articles", type=int, default=100)
+    parser.add_argument(
+        "--articles", type=int, default=100, help="articles of the monitor-sources run (0: skip it)"
+    )
     parser.add_argument("--home", help="data folder (default: CREDIBILITY_HOME)")
+    parser.add_argument("--article", type=Path, help="check this article (default: the sample repost)")
     args = parser.parse_args(argv)
     home = str(library_settings(args.home).home)
     api = get_current_settings().api.url
     if not api:
         raise SystemExit("set PREFECT_API_URL to the served server")
-
-    def rest(n: int) -> None:
-        run = check_by_rest(api, {"text": _repost(n, "REST"), "home": home})
-        assert run["state"]["type"] == "COMPLETED", run["state"]
+    article: Path | None = args.article
 
     from flows.warm import warm_up
 
     # The floor: the same check, store, decisions and CSV append in this process, without Prefect.
     settings = library_settings(args.home)
     core = warm_up(settings)
+    phases: dict[str, list[float]] = {"check+store": [], "CSV": []}
 
-    def bare(n: int) -> None:
-        checked = core.check(_repost(n, "bare"))
-        core.export_csv([checked.check], Path(tempfile.gettempdir()) / "credibility-measure.csv")
+    with tempfile.TemporaryDirectory() as scratch:
+        csv = Path(scratch) / "credibility-measure.csv"
 
-    _timed("check+store+CSV, no Prefect", args.runs, bare)
-    _timed("long-lived caller (.delay)", args.runs, lambda n: check_now(_repost(n, "delay"), home=home))
-    _timed(
-        "run_deployment (poll 0.1 s)",
-        args.runs,
-        lambda n: check_by_deployment({"text": _repost(n, "run_deployment"), "home": home}),
-    )
-    _timed("REST create_flow_run (poll 0.1 s)", args.runs, rest)
+        def bare(n: int) -> None:
+            started = time.perf_counter()
+            checked = core.check(_repost(n, "bare", article))
+            stored = time.perf_counter()
+            core.export_csv([checked.check], csv)
+            phases["check+store"].append(stored - started)
+            phases["CSV"].append(time.perf_counter() - stored)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "incoming"
-        make_articles(folder, args.articles)
-        sources = Path(tmp) / "sources.yaml"
-        sources.write_text(f"monitor:\n  - {folder}\n", encoding="utf-8")
-        # The same index, an empty results store: every article is new to this run.
-        fresh_home = Path(tmp) / "home"
-        shutil.copytree(settings.index_dir, fresh_home / "index")
-        started = time.perf_counter()
-        run = run_deployment(
-            "monitor-sources/scheduled",
-            parameters={"sources_file": str(sources), "home": str(fresh_home)},
-            poll_interval=0.5,
-            timeout=1800,
+        _timed("check+store+CSV, no Prefect", args.runs, bare)
+    parts = [f"{phase} {statistics.median(values) * 1000:4.0f}" for phase, values in phases.items()]
+    print(f"  {'':<32} ms, median per part: {'  '.join(parts)}", flush=True)
+
+    def traced(runs: list[_Run], trigger: Callable[[int, _Run], object]) -> Callable[[int], None]:
+        def call(n: int) -> None:
+            run = _Run(time.time())
+            trigger(n, run)
+            run.finished = time.time()
+            runs.append(run)
+
+        return call
+
+    def by_delay(n: int, run: _Run) -> None:
+        check_now(_repost(n, "delay", article), home=home, on_created=lambda i: setattr(run, "run_id", i))
+
+    def by_deployment(n: int, run: _Run) -> None:
+        check_by_deployment(
+            {"text": _repost(n, "run_deployment", article), "home": home},
+            on_created=lambda i: setattr(run, "run_id", i),
         )
-        elapsed = time.perf_counter() - started
-        state = getattr(run, "state", None)
-        summary = state.result() if state is not None and state.is_completed() else state
-        if isinstance(summary, MonitorSummary):
-            summary = summary.model_copy(update={"check_keys": [f"{len(summary.check_keys)} keys"]})
-        print(f"monitor-sources over {args.articles} articles: {elapsed:.1f} s -> {summary}", flush=True)
+
+    def by_rest(n: int, run: _Run) -> None:
+        done = check_by_rest(api, {"text": _repost(n, "REST", article), "home": home})
+        assert done["state"]["type"] == "COMPLETED", done["state"]
+        run.run_id = UUID(done["id"])
+
+    delayed: list[_Run] = []
+    deployed: list[_Run] = []
+    rested: list[_Run] = []
+    _timed("long-lived caller (.delay)", args.runs, traced(delayed, by_delay))
+    _timed("run_deployment (state event)", args.runs, traced(deployed, by_deployment))
+    _timed("REST create_flow_run (poll 0.05 s)", args.runs, traced(rested, by_rest))
+    _print_hops(".delay", delayed, TASK_HOPS, task=True)
+    _print_hops("run_deployment", deployed, FLOW_HOPS, task=False)
+    _print_hops("REST", rested, FLOW_HOPS, task=False)
+
+    if args.articles > 0:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "incoming"
+            make_articles(folder, args.articles)
+            sources = Path(tmp) / "sources.yaml"
+            sources.write_text(f"monitor:\n  - {folder}\n", encoding="utf-8")
+            # The same index, an empty results store: every article is new to this run.
+            fresh_home = Path(tmp) / "home"
+            shutil.copytree(settings.index_dir, fresh_home / "index")
+            started = time.perf_counter()
+            run = run_deployment(
+                "monitor-sources/scheduled",
+                parameters={"sources_file": str(sources), "home": str(fresh_home)},
+                poll_interval=0.5,
+                timeout=1800,
+            )
+            elapsed = time.perf_counter() - started
+            state = getattr(run, "state", None)
+            summary = state.result() if state is not None and state.is_completed() else state
+            if isinstance(summary, MonitorSummary):
+                summary = summary.model_copy(update={"check_keys": [f"{len(summary.check_keys)} keys"]})
+            print(f"monitor-sources over {args.articles} articles: {elapsed:.1f} s -> {summary}", flush=True)
     return 0
 
 

@@ -61,12 +61,12 @@ def warm_home(settings: Settings) -> Home:
 
 
 def warm_up(settings: Settings) -> Home:
-    """Load the model (and the index, if one exists yet) before the first request."""
+    """Load the model (and the index, if one exists yet) before the first request, and everything a
+    first check loads besides (:meth:`Home.warm_up`): the first request is as fast as the next."""
     home = warm_home(settings)
-    home.embedder()
+    home.warm_up()
     _warm.add(settings)
     if home.has_index():
-        home.reader()
         logger.info("opened index %s at generation %d", settings.index_dir, home.generation)
     else:
         logger.warning("no index at %s yet; checks will open it once it exists", settings.index_dir)

@@ -155,3 +155,18 @@ def test_stored_between_is_reviewed_and_ordered(home: Home) -> None:
     assert {json.loads(c.check.to_json())["article"]["input"] for c in found} == {"one", "two"}
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     assert home.stored_between(later) == []
+
+
+def test_warm_up_loads_the_check_path_and_stores_nothing(home: Home, fake_embedder: FakeEmbedder) -> None:
+    from credibility.engine.memo import memo_for
+    from credibility.text import triage
+
+    home.warm_up()
+    assert triage._detector is not None, "the language identifier is loaded"
+    assert home.generation >= 0, "the index is open"
+    assert home.stored_between() == [], "nothing stored"
+    assert len(memo_for(fake_embedder)._vectors) == 0, "no sentence vector remembered"
+    # Without an index: the model only, no error.
+    Home(
+        home.settings.model_copy(update={"home": home.settings.home / "empty"}), embedder=fake_embedder
+    ).warm_up()

@@ -6,6 +6,8 @@ import csv
 import threading
 from pathlib import Path
 
+import pytest
+
 from credibility.model.result import ArticleCheck
 from credibility.reports.reviewer_csv import append_rows
 from credibility.reviewer_rows import CSV_COLUMNS, neutralise, rows_for
@@ -113,3 +115,30 @@ def test_concurrent_appends_do_not_interleave(tmp_path: Path) -> None:
         t.join()
     rows = read_csv(path)
     assert len(rows) == 80 and len({r["row_id"] for r in rows}) == 80
+
+
+def test_a_file_this_process_wrote_last_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credibility.reports import reviewer_csv
+
+    path = tmp_path / "review.csv"
+    append_rows(path, rows_for(result("First line.")))
+    reads: list[Path] = []
+    original = reviewer_csv._existing_ids
+    monkeypatch.setattr(reviewer_csv, "_existing_ids", lambda p: reads.append(p) or original(p))
+    assert append_rows(path, rows_for(result("Second line.", index=5))) == 1
+    assert append_rows(path, rows_for(result("Second line.", index=5))) == 0  # still deduplicated
+    assert reads == []
+    # Another process appends meanwhile (its own memory, not this one's): this one reads the file
+    # again, and the other's rows count.
+    ours = dict(reviewer_csv._known_ids)
+    reviewer_csv._known_ids.clear()
+    third = list(rows_for(result("Third line.", index=9)))
+    assert append_rows(path, third) == 1
+    reviewer_csv._known_ids.clear()
+    reviewer_csv._known_ids.update(ours)
+    reads.clear()
+    assert append_rows(path, third) == 0
+    assert reads == [path]
+    assert len(read_csv(path)) == 3
