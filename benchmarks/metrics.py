@@ -159,6 +159,12 @@ def label_report(pairs: Sequence[Pair]) -> dict[str, Any]:
         group = [p for p in pairs if p.gold == "supported" and p.kind == kind]
         flagged = sum(1 for p in group if p.pred in FLAG_LABELS)
         false_flags[kind] = {"rate": flagged / len(group) if group else 0.0, "n": len(group)}
+    # Page furniture the web noise adds (gold ``not_checked``): share buttons, ad slots, tracking links.
+    furniture = [p for p in pairs if p.gold == "not_checked"]
+    false_flags["boilerplate"] = {
+        "rate": sum(1 for p in furniture if p.pred in FLAG_LABELS) / len(furniture) if furniture else 0.0,
+        "n": len(furniture),
+    }
     supported = [p for p in pairs if p.gold == "supported"]
     false_flags["all_supported"] = {
         "rate": sum(1 for p in supported if p.pred in FLAG_LABELS) / len(supported) if supported else 0.0,

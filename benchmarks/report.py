@@ -87,6 +87,9 @@ def render_run(result: Mapping[str, Any]) -> list[str]:
                         _f(r["flag"]["f1"]),
                         _pct(r["false_flag_rate"]["verbatim"]["rate"]),
                         _pct(r["false_flag_rate"]["light_edit"]["rate"]),
+                        _pct(r["false_flag_rate"]["boilerplate"]["rate"])
+                        if r["false_flag_rate"].get("boilerplate", {}).get("n")
+                        else "–",
                         _f(r["accuracy"]),
                         _f(r["copied_from"]["accuracy"]),
                     ]
@@ -101,6 +104,7 @@ def render_run(result: Mapping[str, Any]) -> list[str]:
                 "flag F1",
                 "false flags verbatim",
                 "false flags light edit",
+                "false flags page furniture",
                 "label accuracy",
                 "copied_from acc.",
             ],

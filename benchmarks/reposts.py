@@ -12,6 +12,11 @@ splitter may cut sentences differently) and dropped when it is in fact there; ev
 alteration is checked to differ from its source, not to occur in the indexed part, and not
 to match some other indexed sentence better than it matches its source.
 
+Reposts then carry web noise (``_Noise``): entities, smart punctuation, no-break spaces,
+invisible characters, re-wrapped lines, merged and split paragraphs, dropped sentences and
+lines of page furniture (gold ``not_checked``); it changes characters, never what a sentence
+says.
+
 Gold is a list of character spans (units) over the repost text, so an evaluator can map any
 sentence splitter's output onto it by overlap. Everything is deterministic for a seed.
 
@@ -29,7 +34,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -46,7 +51,7 @@ from benchmarks.textkit import (
     text_key,
 )
 
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "6"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WORK = REPO_ROOT / "benchmarks" / "work"
 DEFAULT_CACHE = REPO_ROOT / "benchmarks" / "cache"
@@ -59,8 +64,24 @@ SUPPORTED, ALTERED, UNSUPPORTED, INJECTED, DEBUNKED = (
     "injected",
     "debunked",
 )
+#: Gold label of page furniture the noise adds (share buttons, ad slots, tracking links): the
+#: engine's ``not_checked``; flagging such a line counts as a false flag.
+NOT_CHECKED = "not_checked"
 
 LIGHT_EDITS = ("punctuation", "quotes", "whitespace", "line_break", "typo", "function_word")
+#: What copying a page across the web does to its text (see ``_Noise``).
+NOISE_KINDS = (
+    "smart_punctuation",
+    "html_entities",
+    "nbsp",
+    "soft_hyphens",
+    "zero_width",
+    "hard_wrap",
+    "merge_paragraphs",
+    "split_paragraphs",
+    "drop_sentences",
+    "tracking_lines",
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +114,23 @@ class GeneratorConfig:
         ("place", 1.0),
         ("organisation", 1.0),
         ("negation", 1.0),
+    )
+    #: Web noise: for each kind (``NOISE_KINDS``), the share of reposts that carry it. A page
+    #: passes through a CMS, feeds and copy-paste: curly quotes, entities left escaped, no-break
+    #: spaces, invisible characters, re-wrapped lines, paragraphs joined or broken, a caption
+    #: lost, share buttons and tracking links. With these rates ~99% of reposts carry some.
+    #: All zero: the clean generator (version 5 text, same units).
+    noise_rates: tuple[tuple[str, float], ...] = (
+        ("smart_punctuation", 0.5),
+        ("html_entities", 0.15),
+        ("nbsp", 0.35),
+        ("soft_hyphens", 0.1),
+        ("zero_width", 0.1),
+        ("hard_wrap", 0.25),
+        ("merge_paragraphs", 0.3),
+        ("split_paragraphs", 0.3),
+        ("drop_sentences", 0.3),
+        ("tracking_lines", 0.5),
     )
     boilerplate_min_articles: int = 20
     near_dup_threshold: float = 0.8
@@ -248,9 +286,12 @@ class GoldUnit:
 
     ``kind``: verbatim / light_edit (supported); number, date, person, place, organisation,
     negation (altered); unseen_sentence, promo, photo_credit (injected); false_claim
-    (debunked); unseen_article (unsupported). ``ambiguous`` marks a supported sentence that
+    (debunked); unseen_article (unsupported); boilerplate (not_checked: a share button, an ad
+    slot or a tracking link the web noise adds). ``ambiguous`` marks a supported sentence that
     quotes a claim rated false: "supported" and "debunked" are both defensible, so the
-    metrics leave it out.
+    metrics leave it out. ``noise``: the web-noise kinds that changed this unit's characters
+    (comma-separated; "hard_wrap" when a line break falls inside it); the label is the same
+    with or without them.
     """
 
     start: int
@@ -261,6 +302,7 @@ class GoldUnit:
     detail: str = ""
     source_id: str | None = None
     ambiguous: bool = False
+    noise: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -492,9 +534,11 @@ class _Piece:
     source_id: str | None = None
     ambiguous: bool = False
     own_paragraph: bool = False
+    noise: str = ""
 
 
 _BREAK = None
+_DROPPED = _Piece("", "", "dropped")
 _PROMO_FORMATS = ("READ ALSO: {}", "READ ALSO {}", "Read also: {}", "RELATED: {}", "READ MORE: {}")
 _PHOTO_FORMATS = (
     "(Photo by {name}/{agency} via Getty Images)",
@@ -512,6 +556,289 @@ _AGENCIES = (
     "SOPA Images",
     "Tribune News Service",
 )
+
+
+# --------------------------------------------------------------------------- web noise
+
+#: Page furniture a copied page keeps: share buttons, ad slots, newsletter boxes, tracking links.
+_TRACKING_LINES = (
+    "Advertisement",
+    "ADVERTISEMENT",
+    "Story continues below advertisement",
+    "Share on Facebook",
+    "Share on Twitter",
+    "Share this article",
+    "Click here to subscribe to our newsletter.",
+    "Click here to read more.",
+    "Sign up for our daily newsletter",
+    "Follow us on Twitter",
+    "{url}",
+    "{url}",
+)
+_SITES = (
+    "www.dailynewsfeed.net",
+    "news.patriotwire.org",
+    "thedailyreport.co",
+    "www.worldnewsnow24.com",
+    "politicsinsider.info",
+)
+_UTM = (
+    "utm_source=facebook&utm_medium=social&utm_campaign={slug}",
+    "utm_source=twitter&utm_medium=social",
+    "utm_source=newsletter&utm_medium=email&utm_campaign=daily",
+    "utm_source=rss&utm_medium=feed&utm_content={slug}",
+)
+#: Smart punctuation to HTML entities, as a feed or a double-escaping CMS leaves them ("&" first).
+_ENTITY_STYLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "numeric": (
+        ("&", "&amp;"),
+        ("’", "&#8217;"),
+        ("‘", "&#8216;"),
+        ("“", "&#8220;"),
+        ("”", "&#8221;"),
+        ("—", "&#8212;"),
+        ("–", "&#8211;"),
+        ("…", "&#8230;"),
+        ("\u00a0", "&#160;"),
+    ),
+    "named": (
+        ("&", "&amp;"),
+        ("’", "&rsquo;"),
+        ("‘", "&lsquo;"),
+        ("“", "&ldquo;"),
+        ("”", "&rdquo;"),
+        ("—", "&mdash;"),
+        ("–", "&ndash;"),
+        ("…", "&hellip;"),
+        ("\u00a0", "&nbsp;"),
+    ),
+    # a plain-text page escaped once too often
+    "basic": (("&", "&amp;"), ('"', "&quot;"), ("'", "&#39;"), ("\u00a0", "&nbsp;")),
+}
+_ZERO_WIDTH = ("\u200b", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+_NOISE_WORD = re.compile(r"[A-Za-z]+")
+_SOURCE_KINDS = frozenset({"verbatim", "light_edit", "unseen_article"})
+
+
+def smart_punctuation(text: str) -> str:
+    """Straight quotes to curly ones (opening after a space or bracket), "--" to a dash, "..." to "…"."""
+    out = []
+    for i, ch in enumerate(text):
+        before = text[i - 1] if i else " "
+        opening = before.isspace() or before in "([{—–-/"
+        if ch == '"':
+            out.append("“" if opening else "”")
+        elif ch == "'":
+            after = text[i + 1] if i + 1 < len(text) else " "
+            out.append("‘" if opening and not after.isdigit() else "’")
+        else:
+            out.append(ch)
+    text = "".join(out).replace(" -- ", " — ").replace("--", "—").replace(" - ", " – ")
+    return text.replace("...", "…")
+
+
+def html_entities(text: str, style: str) -> str:
+    for char, entity in _ENTITY_STYLES[style]:
+        text = text.replace(char, entity)
+    return text
+
+
+def no_break_spaces(text: str, share: float, rng: random.Random) -> str:
+    """Some spaces (and every one between a number and its word: "5 million") become U+00A0."""
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch == " " and 0 < i < len(chars) - 1:
+            glued = chars[i - 1].isdigit() and chars[i + 1].isalpha()
+            if glued or rng.random() < share:
+                chars[i] = "\u00a0"
+    return "".join(chars)
+
+
+def soft_hyphens(text: str, share: float, rng: random.Random) -> str:
+    """U+00AD at a hyphenation point or two inside some long words (an invisible character)."""
+
+    def hyphenate(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 8 or rng.random() >= share:
+            return word
+        points = sorted(rng.sample(range(3, len(word) - 2), min(2, len(word) - 5)))
+        for at in reversed(points[: rng.randint(1, 2)]):
+            word = word[:at] + "\u00ad" + word[at:]
+        return word
+
+    return _NOISE_WORD.sub(hyphenate, text)
+
+
+def zero_width(text: str, share: float, rng: random.Random) -> str:
+    """Zero-width characters inside some words or right after them (editor and tracking residue)."""
+
+    def insert(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 2 or rng.random() >= share:
+            return word
+        at = rng.randrange(1, len(word) + 1)
+        return word[:at] + rng.choice(_ZERO_WIDTH) + word[at:]
+
+    return _NOISE_WORD.sub(insert, text)
+
+
+def hard_wrap(text: str, width: int) -> str:
+    """Lines longer than ``width`` broken at their last plain space that fits (one character for
+    one: offsets hold). No-break spaces are not broken at."""
+    chars = list(text)
+    line_start = 0
+    while line_start < len(text):
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        start = line_start
+        while line_end - start > width:
+            cut = text.rfind(" ", start + 1, start + width + 1)
+            if cut < 0:
+                cut = text.find(" ", start + width + 1, line_end)
+                if cut < 0:
+                    break
+            chars[cut] = "\n"
+            start = cut + 1
+        line_start = line_end + 1
+    return "".join(chars)
+
+
+def _tracking_line(template: str, article: CleanArticle, rng: random.Random) -> str:
+    if "{url}" not in template:
+        return template
+    slug = "-".join(re.findall(r"[a-z0-9]+", article.title.lower())[:8]) or "story"
+    query = rng.choice(_UTM).format(slug=slug)
+    day = rng.randrange(1, 29)
+    url = f"https://{rng.choice(_SITES)}/{rng.randrange(2015, 2024)}/{rng.randrange(1, 13):02d}/{day:02d}/{slug}/"
+    return template.format(url=f"{url}?{query}")
+
+
+class _Noise:
+    """One repost's web noise: which kinds it carries (``GeneratorConfig.noise_rates``) and how
+    much of each, drawn from its own seeded generator, so the rest of the repost (sentences,
+    alterations, insertions) is the same with or without noise."""
+
+    def __init__(self, config: GeneratorConfig, repost_id: str) -> None:
+        self.rng = rng = random.Random(stable_hash(str(config.seed), "noise", repost_id))
+        rates = dict(config.noise_rates)
+        # every knob is drawn whatever is chosen, so one kind's rate does not move another's draws
+        draws = {kind: rng.random() for kind in NOISE_KINDS}
+        self.kinds = frozenset(k for k in NOISE_KINDS if draws[k] < rates.get(k, 0.0))
+        self.entity_style = rng.choice(sorted(_ENTITY_STYLES))
+        self.nbsp_share = rng.uniform(0.02, 0.1)
+        self.nbsp_joiner = rng.random() < 0.5
+        self.shy_share = rng.uniform(0.2, 0.5)
+        self.zw_share = rng.uniform(0.02, 0.06)
+        self.width = rng.randint(60, 80)
+        self.merge_share = rng.uniform(0.3, 0.7)
+        self.split_share = rng.uniform(0.1, 0.3)
+        self.drops = rng.randint(1, 2)
+        self.tracking = rng.randint(1, 3)
+
+    # ---- structure
+
+    def structure(
+        self, items: list[_Piece | None], article: CleanArticle, min_kept: int
+    ) -> list[_Piece | None]:
+        rng = self.rng
+        if "drop_sentences" in self.kinds:
+            # a caption-like line (short, or no final stop) goes first; never under min_kept sentences
+            pool = [i for i, p in enumerate(items) if p is not None and p.kind in _SOURCE_KINDS]
+            texts = {i: p.text for i, p in enumerate(items) if p is not None}
+            for _ in range(min(self.drops, max(0, len(pool) - min_kept))):
+                weights = [
+                    5.0 if len(texts[i]) < 80 or texts[i][-1:] not in ".!?\"”'’" else 1.0 for i in pool
+                ]
+                at = rng.choices(pool, weights)[0]
+                pool.remove(at)
+                items[at] = _DROPPED
+            items = [p for p in items if p is not _DROPPED]
+        if "merge_paragraphs" in self.kinds:
+            merged: list[_Piece | None] = []
+            for i, item in enumerate(items):
+                before = merged[-1] if merged else None
+                after = items[i + 1] if i + 1 < len(items) else None
+                if (
+                    item is None
+                    and before is not None
+                    and after is not None
+                    and not before.own_paragraph
+                    and not after.own_paragraph
+                    and rng.random() < self.merge_share
+                ):
+                    continue
+                merged.append(item)
+            items = merged
+        if "split_paragraphs" in self.kinds:
+            split: list[_Piece | None] = []
+            for item in items:
+                before = split[-1] if split else None
+                if (
+                    item is not None
+                    and before is not None
+                    and not item.own_paragraph
+                    and not before.own_paragraph
+                    and rng.random() < self.split_share
+                ):
+                    split.append(_BREAK)
+                split.append(item)
+            items = split
+        if "tracking_lines" in self.kinds:
+            for _ in range(self.tracking):
+                breaks = [i for i, p in enumerate(items) if p is None] + [len(items)]
+                at = rng.choice(breaks)
+                line = _tracking_line(rng.choice(_TRACKING_LINES), article, rng)
+                piece = _Piece(line, NOT_CHECKED, "boilerplate", None, "", None, own_paragraph=True)
+                items[at:at] = [_BREAK, piece, _BREAK]
+        return items
+
+    # ---- characters
+
+    def characters(self, piece: _Piece) -> _Piece:
+        text, applied = piece.text, []
+        steps = (
+            ("smart_punctuation", lambda t: smart_punctuation(t)),
+            ("nbsp", lambda t: no_break_spaces(t, self.nbsp_share, self.rng)),
+            ("soft_hyphens", lambda t: soft_hyphens(t, self.shy_share, self.rng)),
+            ("zero_width", lambda t: zero_width(t, self.zw_share, self.rng)),
+            ("html_entities", lambda t: html_entities(t, self.entity_style)),
+        )
+        for kind, step in steps:
+            # a tracking link keeps its characters, but not its "&" when the page escapes them
+            if kind in self.kinds and (piece.kind != "boilerplate" or kind == "html_entities"):
+                changed = step(text)
+                if changed != text:
+                    applied.append(kind)
+                    text = changed
+        return replace(piece, text=text, noise=",".join(applied)) if applied else piece
+
+    def joiner(self) -> str:
+        """What separates two sentences of a paragraph: a space, or a no-break space and a space."""
+        if "nbsp" in self.kinds and self.nbsp_joiner:
+            return (
+                html_entities("\u00a0", self.entity_style) + " "
+                if "html_entities" in self.kinds
+                else "\u00a0 "
+            )
+        return " "
+
+    def apply(
+        self, items: list[_Piece | None], article: CleanArticle, min_kept: int, stats: Counter[str]
+    ) -> tuple[str, list[GoldUnit]]:
+        for kind in self.kinds:
+            stats[f"noise:{kind}"] += 1
+        items = self.structure(items, article, min_kept)
+        items = [None if p is None else self.characters(p) for p in items]
+        text, units = _render(items, self.joiner())
+        if "hard_wrap" in self.kinds:
+            text = hard_wrap(text, self.width)
+            units = [
+                replace(u, noise=",".join(filter(None, (u.noise, "hard_wrap"))))
+                if "\n" in text[u.start : u.end]
+                else u
+                for u in units
+            ]
+        return text, units
 
 
 class _Generator:
@@ -712,8 +1039,11 @@ class _Generator:
                     if piece is None:
                         continue
                     items.extend([_BREAK, piece, _BREAK] if piece.own_paragraph else [piece])
-        text, units = _render(items)
-        return Repost(f"rp-{article.id}", split, article.id, article.id, text, units)
+        repost_id = f"rp-{article.id}"
+        text, units = _Noise(self.config, repost_id).apply(
+            items, article, self.config.min_sentences, self.stats
+        )
+        return Repost(repost_id, split, article.id, article.id, text, units)
 
     def unseen_repost(self, article: CleanArticle, split: str) -> Repost | None:
         items: list[_Piece | None] = []
@@ -730,12 +1060,15 @@ class _Generator:
                 kept += 1
         if kept < self.config.min_sentences:
             return None
-        text, units = _render(items)
-        return Repost(f"ru-{article.id}", split, None, article.id, text, units)
+        repost_id = f"ru-{article.id}"
+        text, units = _Noise(self.config, repost_id).apply(
+            items, article, self.config.min_sentences, self.stats
+        )
+        return Repost(repost_id, split, None, article.id, text, units)
 
 
-def _render(items: Sequence[_Piece | None]) -> tuple[str, list[GoldUnit]]:
-    """Join pieces into a page: sentences by a space, paragraphs by a blank line."""
+def _render(items: Sequence[_Piece | None], joiner: str = " ") -> tuple[str, list[GoldUnit]]:
+    """Join pieces into a page: sentences by ``joiner`` (a space), paragraphs by a blank line."""
     text = ""
     units: list[GoldUnit] = []
     pending_break = False
@@ -744,7 +1077,7 @@ def _render(items: Sequence[_Piece | None]) -> tuple[str, list[GoldUnit]]:
             pending_break = bool(text)
             continue
         if text:
-            text += "\n\n" if pending_break else " "
+            text += "\n\n" if pending_break else joiner
         pending_break = False
         start = len(text)
         text += item.text
@@ -758,6 +1091,7 @@ def _render(items: Sequence[_Piece | None]) -> tuple[str, list[GoldUnit]]:
                 detail=item.detail,
                 source_id=item.source_id,
                 ambiguous=item.ambiguous,
+                noise=item.noise,
             )
         )
     return text, units
@@ -845,7 +1179,9 @@ def generate(corpus: Corpus, lexicon: Lexicon, config: GeneratorConfig) -> Bench
             "reposts": {s: sum(r.split == s for r in reposts) for s in ("dev", "test")},
             "reposts_of_indexed": len(sources),
             "reposts_of_unseen": made,
-            "units": sum(labels[k] for k in (SUPPORTED, ALTERED, UNSUPPORTED, INJECTED, DEBUNKED)),
+            "units": sum(
+                labels[k] for k in (SUPPORTED, ALTERED, UNSUPPORTED, INJECTED, DEBUNKED, NOT_CHECKED)
+            ),
             "labels": dict(sorted(labels.items())),
             "kinds": dict(sorted(kinds.items())),
             "corpus": dict(corpus.stats),
@@ -938,6 +1274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-sentences", type=int, default=GeneratorConfig.max_sentences)
     parser.add_argument("--light-edit-rate", type=float, default=GeneratorConfig.light_edit_rate)
     parser.add_argument("--altered-rate", type=float, default=GeneratorConfig.altered_rate)
+    parser.add_argument("--no-noise", action="store_true", help="no web noise (clean text)")
     args = parser.parse_args(argv)
     config = GeneratorConfig(
         seed=args.seed,
@@ -948,6 +1285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         light_edit_rate=args.light_edit_rate,
         altered_rate=args.altered_rate,
     )
+    if args.no_noise:
+        config = replace(config, noise_rates=tuple((kind, 0.0) for kind in NOISE_KINDS))
     try:
         corpus, lexicon = prepare_corpus(data_root(args.data), config)
     except DataMissing as exc:

@@ -481,6 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reposts", type=int, help="reposts of indexed articles")
     parser.add_argument("--unseen-reposts", type=int)
     parser.add_argument("--ct-queries", type=int, help="CheckThat! queries per split (0: all)")
+    parser.add_argument("--no-noise", action="store_true", help="reposts without web noise (clean text)")
     args = parser.parse_args(argv)
 
     config = PRESETS["quick" if args.quick else "full"]
@@ -491,6 +492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "n_unseen_reposts": args.unseen_reposts,
     }
     generator = replace(config.generator, **{k: v for k, v in overrides.items() if v is not None})
+    if args.no_noise:
+        generator = replace(generator, noise_rates=tuple((kind, 0.0) for kind, _ in generator.noise_rates))
     config = replace(config, generator=generator, name=args.name or config.name)
     if args.ct_queries is not None:
         config = replace(config, ct_queries=args.ct_queries or None)

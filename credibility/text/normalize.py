@@ -8,10 +8,15 @@ in every index: an index built with another version is refused.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
+from html.entities import html5 as html5_entities
 
-NORMALIZATION_VERSION = 1
+#: 2: HTML entities left in the text ("&amp;", "&#8217;", "&nbsp;") are decoded and every
+#: invisible format character (soft hyphen, zero-width space/joiners, word joiner, BOM,
+#: direction marks) dropped, so a repost that went through a CMS or a feed keeps its keys.
+NORMALIZATION_VERSION = 2
 
 _QUOTES = str.maketrans(
     {
@@ -35,13 +40,15 @@ _QUOTES = str.maketrans(
         "\u2014": "-",
         "\u2015": "-",
         "\u2212": "-",
-        "\u00ad": None,  # soft hyphen: invisible, must not split words
-        "\u200b": None,
-        "\u200c": None,
-        "\u200d": None,
-        "\ufeff": None,
     }
 )
+#: Invisible format characters (Unicode category Cf) that pages scatter inside words: soft
+#: hyphens, zero-width spaces and joiners, the word joiner, BOMs, direction marks. They must not
+#: split or change a word.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+#: An HTML character reference with its closing semicolon ("&amp;", "&#8217;", "&#x2019;"). Without
+#: the semicolon nothing is decoded: "AT&T", "R&D" and "&parent" are text.
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Punctuation is dropped unless it sits between two letters or digits: "3.2",
 # "U.S", "don't" and "1,000" keep theirs, so 3.2 and 32 never share a key.
 _LOOSE_PUNCT = re.compile(r"(?<![\w])[^\w\s]+|[^\w\s]+(?![\w])")
@@ -62,9 +69,37 @@ def scrub_surrogates(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
+def decode_entity(reference: str) -> str:
+    """One character reference ("&amp;", "&#8217;") decoded; an unknown name stays as it is
+    ("&notanentity;" is not "&not;" followed by text)."""
+    if reference[1] == "#":
+        return html.unescape(reference)
+    return html5_entities.get(reference[1:], reference)
+
+
+def unescape_entities(text: str) -> str:
+    """``text`` with its HTML character references decoded (twice, for a page escaped twice:
+    "&amp;#8217;"); references without their semicolon are left alone."""
+    for _ in range(2):
+        if "&" not in text:
+            break
+        decoded = ENTITY.sub(lambda m: decode_entity(m.group()), text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def web_text(text: str) -> str:
+    """``text`` as its page shows it: HTML entities decoded, invisible characters dropped; nothing
+    else changes (quotes, dashes, spaces and case stay)."""
+    return _INVISIBLE.sub("", unescape_entities(text))
+
+
 def clean_text(text: str) -> str:
-    """Unicode-clean display text: NFKC, straight quotes and dashes, single spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    """Unicode-clean display text: HTML entities decoded, invisible characters dropped, NFKC,
+    straight quotes and dashes, single spaces."""
+    text = unicodedata.normalize("NFKC", web_text(text)).translate(_QUOTES)
     return _SPACES.sub(" ", text).strip()
 
 

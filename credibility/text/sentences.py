@@ -32,8 +32,14 @@ How it works:
    wrapped at a fixed width (two or more lines close to its widest, at most 100 chars, or the line
    already holds a sentence end) and the next line's first word would not have fitted on this one.
    Otherwise the unpunctuated line is a headline, byline, caption credit or promo and stands alone.
+   A line the sentence already runs into is no headline, and a line that fills its wrapped
+   paragraph's width is one only when every content word is capitalised. A line opening with a dash
+   or an ellipsis, or following one that ends in a comma inside quotes (',"'), continues.
    Trade-off: a two-line block with no other evidence of wrapping is read as headline + body, so a
-   genuinely wrapped two-line paragraph broken before a capitalised word gets split there.
+   genuinely wrapped two-line paragraph broken before a capitalised word gets split there -- unless
+   two or more other paragraphs of the text are wrapped at about the same width: then the text is
+   hard-wrapped and so is that block. No-break spaces do not break, so "$6\u00a0trillion" counts as
+   one word for the fit.
 3. Inside a unit, a run of ``.!?…`` (plus closing quotes/brackets) followed by whitespace is a
    boundary unless the next word is lowercase, the token before it is a known abbreviation (with
    per-class rules: titles never end a sentence, "No."/"Jan." before a number do not, "U.S."/"Inc."/
@@ -42,6 +48,10 @@ How it works:
    followed by its attribution ("...?" Sen. Warren asked).
 
 Bullet markers ("- ", "• ", "1. ") and lines with no letters or digits ("* * *") are not sentences.
+
+Text from the web: HTML entities left in it ("&#8221;", "&quot;", "&nbsp;") are read as the characters
+they stand for (on a same-length view of the text; spans then hold whole entities), and soft hyphens
+or zero-width characters inside a word do not make it another word (abbreviations, attributions).
 
 The sentence bound: a "sentence" longer than :data:`MAX_SENTENCE_CHARS` (a page of one line with
 no punctuation, a table flattened to text) is cut into pieces of at most that many characters, at
@@ -52,9 +62,11 @@ comparison, the encoder's input) and every piece still slices the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from itertools import pairwise
 
 from credibility.model.records import Span
+from credibility.text.normalize import ENTITY, decode_entity
 from credibility.text.promos import PROMO_LABEL, PROMO_LINE
 
 __all__ = ["MAX_SENTENCE_CHARS", "split_paragraphs", "split_sentences"]
@@ -82,10 +94,13 @@ _CLOSERS = "\"'”’»›)]}"
 _BOUNDARY = re.compile(rf"(?<![.!?‽…])[.!?‽…]++[{re.escape(_CLOSERS)}]*+(?=[\s{_INVISIBLE}]|\Z)")
 
 _BULLET = re.compile(r"(?:[-–•*·▪●◦‣▸►]|\d{1,2}[.)]|\(\d{1,2}\))[ \t\u00a0\u2009\u202f]+(?=\S)")
-_WORD = re.compile(r"[^\W\d_]+")
+# Soft hyphens and zero-width characters that pages leave inside words.
+_DROP_INVISIBLE = str.maketrans(dict.fromkeys(_INVISIBLE + "\u00ad"))
+_WORD_INVISIBLE = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_INVISIBLE}\u00ad])*")
 # An attribution after a quoted question/exclamation: "...?" Sen. Warren asked / "...!" Smith shouted.
 _ATTRIBUTION = re.compile(
-    r"[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,4}?\s+(?:said|says|asked|asks|added|adds|told|tells|wrote|writes|"
+    rf"[A-Z][\w.'’\u00ad{_INVISIBLE}-]*(?:\s+[\w.'’\u00ad{_INVISIBLE}-]+){{0,4}}?\s+"
+    r"(?:said|says|asked|asks|added|adds|told|tells|wrote|writes|"
     r"shouted|yelled|replied|recalled|tweeted|posted|insisted|explained|continued|warned|declared|"
     r"responded|answered|wondered|argued|noted|exclaimed|cried|joked|quipped|demanded|pleaded)\b"
 )
@@ -141,6 +156,10 @@ _CONTINUES = _words(
     "since although though"
 )
 _CONTINUATION_END = ",;-–—(/&+=“‘"
+# A line opening with one of these goes on with the sentence before it ("...Relief Act\n— raise ...").
+_CONTINUATION_START = "—…,;:"
+# A word as line wrapping sees it: no-break spaces (and entities, in the view) do not break.
+_WRAP_WORD = re.compile(r"[^ \t]+")
 _TITLE_SMALL = _words("a an the of in on at to for and or but by with from as vs via per")
 
 _MAX_WRAP_WIDTH = 100  # lines of hard-wrapped text are at most this long
@@ -149,6 +168,18 @@ _MIN_WRAP_LINE = 30  # shorter lines are never treated as hard-wrapped
 
 def split_paragraphs(text: str) -> list[Span]:
     """Blocks of ``text`` separated by blank lines, stripped of surrounding whitespace."""
+    view, entities = _entity_view(text)
+    return [_snap(text, span, entities) for span in _paragraphs(view)] if entities else _paragraphs(text)
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentences of ``text`` in order; ``span.text == text[span.start:span.end]``."""
+    view, entities = _entity_view(text)
+    spans = _sentences(view)
+    return [_snap(text, span, entities) for span in spans] if entities else spans
+
+
+def _paragraphs(text: str) -> list[Span]:
     spans: list[Span] = []
     pos = 0
     for m in _PARA_BREAK.finditer(text):
@@ -158,11 +189,12 @@ def split_paragraphs(text: str) -> list[Span]:
     return spans
 
 
-def split_sentences(text: str) -> list[Span]:
-    """Sentences of ``text`` in order; ``span.text == text[span.start:span.end]``."""
+def _sentences(text: str) -> list[Span]:
     sentences: list[Span] = []
-    for para in split_paragraphs(text):
-        for start, end in _line_units(text, para.start, para.end):
+    paragraphs = [(para, _lines(text, para.start, para.end)) for para in _paragraphs(text)]
+    doc_width = _document_wrap_width([lines for _, lines in paragraphs])
+    for para, lines in paragraphs:
+        for start, end in _line_units(text, para.start, para.end, lines, doc_width):
             start = _skip_space(text, start, end)
             bullet = _BULLET.match(text, start, end)
             if bullet:
@@ -174,6 +206,48 @@ def split_sentences(text: str) -> list[Span]:
         for piece in (_bounded(text, s) if len(s.text) > MAX_SENTENCE_CHARS else (s,))
         if any(c.isalnum() for c in piece.text)
     ]
+
+
+# --- HTML entities left in the text ---------------------------------------------------------------
+# A page that went through a feed or a CMS twice keeps "&#8221;", "&quot;", "&nbsp;" as text. The
+# splitter reads a same-length view of the text in which each entity is its character followed by
+# invisible filler, so a closing "&#8221;" after a full stop still ends a sentence and "&nbsp;" is
+# white space; spans found on the view are then widened to whole entities of the real text.
+
+_FILLER = "\u200b"
+
+
+def _entity_view(text: str) -> tuple[str, list[tuple[int, int, bool]]]:
+    """The view (same length as ``text``) and the entities as (start, end, reads as white space)."""
+    if "&" not in text:
+        return text, []
+    parts: list[str] = []
+    entities: list[tuple[int, int, bool]] = []
+    pos = 0
+    for m in ENTITY.finditer(text):
+        decoded = decode_entity(m.group())
+        if decoded == m.group() or len(decoded) >= len(m.group()):
+            continue  # not an entity html knows
+        parts += [text[pos : m.start()], decoded, _FILLER * (m.end() - m.start() - len(decoded))]
+        entities.append((m.start(), m.end(), not decoded.strip(_STRIP)))
+        pos = m.end()
+    if not entities:
+        return text, []
+    parts.append(text[pos:])
+    return "".join(parts), entities
+
+
+def _snap(text: str, span: Span, entities: list[tuple[int, int, bool]]) -> Span:
+    """``span`` of the view as a span of ``text``: an entity it cuts is taken whole (or left out,
+    at the start, when it reads as white space)."""
+    start, end = span.start, span.end
+    k = bisect_right(entities, (start, len(text) + 1, True)) - 1
+    if k >= 0 and entities[k][0] < start < entities[k][1]:
+        start = entities[k][1] if entities[k][2] else entities[k][0]
+    k = bisect_right(entities, (end, len(text) + 1, True)) - 1
+    if k >= 0 and entities[k][0] < end < entities[k][1]:
+        end = entities[k][1]
+    return Span(start, end, text[start:end])
 
 
 def _bounded(text: str, span: Span) -> list[Span]:
@@ -209,37 +283,66 @@ def _skip_space(text: str, pos: int, end: int) -> int:
     return m.start() if m else end
 
 
-def _line_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Group the lines of one paragraph into runs that may share a sentence."""
-    lines: list[tuple[int, int]] = []  # (line start, content end)
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The lines of one paragraph as (line start, content end)."""
+    lines: list[tuple[int, int]] = []
     pos = start
     for m in _LINE_BREAK.finditer(text, start, end):
         lines.append((pos, pos + len(text[pos : m.start()].rstrip(_STRIP))))
         pos = m.end()
     lines.append((pos, end))
+    return lines
+
+
+def _wrapped_width(lines: list[tuple[int, int]]) -> int | None:
+    """The width a paragraph is hard-wrapped at, or None: at least two of its non-final lines come
+    close to its widest line (a headline or a promo line above a body paragraph does not make it so)."""
+    width = max(e - s for s, e in lines)
+    wide = sum(1 for s, e in lines[:-1] if e - s >= 0.75 * width)
+    return width if width <= _MAX_WRAP_WIDTH and wide >= 2 else None
+
+
+def _document_wrap_width(paragraphs: list[list[tuple[int, int]]]) -> int | None:
+    """The width the whole text is hard-wrapped at, when two or more of its paragraphs are wrapped
+    at about the same width: a short paragraph of the same text (two lines, no evidence of its own)
+    is then read as wrapped at that width too."""
+    widths = [w for lines in paragraphs if len(lines) > 2 and (w := _wrapped_width(lines)) is not None]
+    if len(widths) < 2 or min(widths) < 0.85 * max(widths):
+        return None
+    return max(widths)
+
+
+def _line_units(
+    text: str, start: int, end: int, lines: list[tuple[int, int]], doc_width: int | None = None
+) -> list[tuple[int, int]]:
+    """Group the lines of one paragraph into runs that may share a sentence."""
     if len(lines) == 1:
         return [(start, end)]
 
     width = max(e - s for s, e in lines)
-    # A paragraph is hard-wrapped when at least two of its non-final lines come close to its widest
-    # line; a headline or a promo line above a body paragraph does not make it so.
-    wide = sum(1 for s, e in lines[:-1] if e - s >= 0.75 * width)
-    wrapped = width <= _MAX_WRAP_WIDTH and wide >= 2
+    wrapped = _wrapped_width(lines) is not None
+    if not wrapped and doc_width is not None and width <= doc_width:
+        wrapped, width = True, doc_width
 
     units: list[tuple[int, int]] = []
     unit_start = start
+    inside = False
     for (s, e), (ns, ne) in pairwise(lines):
         cur = text[s:e].strip(_STRIP)
         nxt = text[ns:ne].strip(_STRIP)
-        if not _continues(cur, nxt, e - s, width, wrapped):
+        if _continues(cur, nxt, e - s, width, wrapped, inside):
+            inside = bool(cur) and not _ends_terminal(cur)
+        else:
             units.append((unit_start, e))
             unit_start = ns
+            inside = False
     units.append((unit_start, end))
     return units
 
 
-def _continues(cur: str, nxt: str, cur_len: int, width: int, wrapped: bool) -> bool:
-    """Whether the sentence may run on from line ``cur`` into the next line ``nxt``."""
+def _continues(cur: str, nxt: str, cur_len: int, width: int, wrapped: bool, inside: bool = False) -> bool:
+    """Whether the sentence may run on from line ``cur`` into the next line ``nxt``. ``inside``: the
+    line before ran on into ``cur`` mid-sentence (so ``cur`` is no headline)."""
     if not cur or not nxt:
         return True
     if _BULLET.match(nxt):
@@ -250,24 +353,27 @@ def _continues(cur: str, nxt: str, cur_len: int, width: int, wrapped: bool) -> b
     if _ends_terminal(cur):
         return True  # the in-line splitter decides ("Sen.\nMaria Cantwell" must not split)
     first = nxt.lstrip(_OPENERS)
-    if first[:1].islower():
+    if first[:1].islower() or first[:1] in _CONTINUATION_START:
         return True
-    if cur[-1] in _CONTINUATION_END:
+    # "... it's my money,”\nRubio said.": a comma inside closing quotes continues too.
+    if cur[-1] in _CONTINUATION_END or cur.rstrip(_CLOSERS)[-1:] in (",", ";"):
         return True
     last_word = cur.rsplit(None, 1)[-1].lower()
     if last_word in _CONTINUES:
         return True
-    if _looks_like_heading(cur):
+    # Greedy wrapping moves a word to the next line only when it does not fit; a headline or
+    # caption line leaves room that the next line's first word would have filled. A no-break
+    # space does not break, so "$6\u00a0trillion" moves as one word.
+    next_word = _WRAP_WORD.match(nxt)
+    fills = cur_len >= _MIN_WRAP_LINE and cur_len + 1 + len(next_word.group() if next_word else nxt) > width
+    if not (wrapped and inside) and _looks_like_heading(cur, strict=wrapped and fills):
         return False
     tail = _INNER_END.split(cur)[-1].lstrip(_OPENERS)
     if tail != cur and _is_promo(tail):
         return False  # a caption's trailing credit: "... on Tuesday. (Photo: Jane Doe/AP)"
     if not (wrapped or (width <= _MAX_WRAP_WIDTH and _INNER_END.search(cur))):
         return False  # a lone unpunctuated line: headline, byline, caption credit
-    # Greedy wrapping moves a word to the next line only when it does not fit; a headline or
-    # caption line leaves room that the next line's first word would have filled.
-    next_word = nxt.split(None, 1)[0]
-    return cur_len >= _MIN_WRAP_LINE and cur_len + 1 + len(next_word) > width
+    return fills
 
 
 def _ends_terminal(line: str) -> bool:
@@ -278,8 +384,10 @@ def _is_promo(line: str) -> bool:
     return bool(PROMO_LABEL.match(line) or PROMO_LINE.fullmatch(line))
 
 
-def _looks_like_heading(line: str) -> bool:
-    """ALL CAPS or Title Case lines are headings, labels or credits, not wrapped prose."""
+def _looks_like_heading(line: str, strict: bool = False) -> bool:
+    """ALL CAPS or Title Case lines are headings, labels or credits, not wrapped prose. ``strict``
+    (a line that fills its wrapped paragraph's width): Title Case needs every content word
+    capitalised, since prose full of names ("... Convention in Cleveland, former New") is common."""
     letters = [c for c in line if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return True
@@ -287,7 +395,13 @@ def _looks_like_heading(line: str) -> bool:
     content = [w for w in words if w[:1].isalpha() and w.lower() not in _TITLE_SMALL]
     if len(words) < 3 or not content:
         return False
-    return sum(1 for w in content if w[0].isupper()) >= 0.8 * len(content)
+    return sum(1 for w in content if w[0].isupper()) >= (1.0 if strict else 0.8) * len(content)
+
+
+def _next_word(text: str, start: int, end: int) -> str:
+    """The word at ``start``, lower case, invisible characters dropped ("" when none)."""
+    m = _WORD_INVISIBLE.match(text, start, end)
+    return m.group().translate(_DROP_INVISIBLE).lower() if m else ""
 
 
 def _split_unit(text: str, start: int, end: int, out: list[Span]) -> None:
@@ -333,7 +447,8 @@ def _is_boundary(text: str, punct: int, after: int, nxt: int, start: int, end: i
     tok_start = punct
     while tok_start > start and tok_start > punct - 40 and not text[tok_start - 1].isspace():
         tok_start -= 1
-    token = text[tok_start:punct].strip(_OPENERS + _CLOSERS)
+    # Invisible characters inside a word ("Se\u00adn.", "U.\u200bS.") do not make it another word.
+    token = text[tok_start:punct].translate(_DROP_INVISIBLE).strip(_OPENERS + _CLOSERS)
     if not token:
         return True
     key = token.lower()
@@ -342,8 +457,8 @@ def _is_boundary(text: str, punct: int, after: int, nxt: int, start: int, end: i
     if key in _TIME:
         if next_kind != "upper":
             return True
-        word = _WORD.match(text, nxt, end)
-        return not (word and word.group().lower() in _AFTER_TIME)
+        word = _next_word(text, nxt, end)
+        return word not in _AFTER_TIME
     if key in _BEFORE_NUMBER:
         return next_kind != "digit"
     if (
@@ -356,6 +471,5 @@ def _is_boundary(text: str, punct: int, after: int, nxt: int, start: int, end: i
             return True
         if next_kind != "upper":
             return False
-        word = _WORD.match(text, nxt, end)
-        return bool(word and word.group().lower() in _SENTENCE_OPENERS)
+        return _next_word(text, nxt, end) in _SENTENCE_OPENERS
     return True

@@ -40,6 +40,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from credibility.text.normalize import web_text
+
 __all__ = ["LANGUAGE_NAMES", "MULTILINGUAL", "Triage", "triage_sentence"]
 
 
@@ -48,7 +50,7 @@ class Triage:
     """Why a sentence is not checked: ``reason`` for people, ``code`` for machines."""
 
     reason: str
-    code: str  # "empty" | "punctuation" | "byline" | "dateline" | "publisher" | "navigation" | "language"
+    code: str  # "empty" | "punctuation" | "byline" | "dateline" | "publisher" | "navigation" | "link" | "language"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -376,6 +378,15 @@ def _is_navigation(text: str) -> bool:
     return _is_nav_part(text) or all(_is_nav_part(p) for p in re.split(r"\s[-–—|·•]\s", text))
 
 
+# A line that is only a link (a share or tracking URL: "https://site/story/?utm_source=facebook&..."),
+# possibly after a label: nothing in it can be verified.
+_LINK_LINE = re.compile(
+    r"(?:(?:source|link|url|via|shared via|permalink|original(?:ly)?(?: posted| published)?(?: at| on)?)"
+    r"\s*[:\-–—]?\s*)?(?:https?://|www\.)\S+|\S*[?&]utm_[a-z]+=\S*",
+    re.I,
+)
+
+
 # --------------------------------------------------------------------------------------------------
 # Language
 
@@ -572,6 +583,8 @@ def triage_sentence(text: str, *, model_language: str = "en") -> Triage | None:
     """
     if model_language != MULTILINGUAL and model_language not in LANGUAGE_NAMES:
         raise ValueError(f"unknown model language {model_language!r}; use one of {sorted(LANGUAGE_NAMES)}")
+    # Entities left by a CMS ("Share&nbsp;on Facebook") and invisible characters are read as the page shows them.
+    text = web_text(text)
     if not text.strip(_SPACE):
         return Triage("empty", "empty")
     line = _clean(text)
@@ -588,6 +601,8 @@ def triage_sentence(text: str, *, model_language: str = "en") -> Triage | None:
         return Triage("dateline", "dateline")
     if _is_navigation(line):
         return Triage("share/navigation text", "navigation")
+    if _LINK_LINE.fullmatch(line.rstrip(".")):
+        return Triage("link only", "link")
     # Publisher before byline: "Al Jazeera and news agencies" is an outlet credit, not a person's.
     if _is_publisher(line):
         return Triage("publisher line", "publisher")

@@ -144,3 +144,24 @@ def test_map_and_mrr_by_hand() -> None:
     assert map_at_k(runs, qrels, 5) == pytest.approx((1 + 1 / 3) / 4)
     assert mrr(runs, qrels) == pytest.approx((1 + 1 / 3) / 4)
     assert reciprocal_rank(["x", "y"], {"y"}) == 0.5
+
+
+def test_flagged_page_furniture_is_a_false_flag() -> None:
+    repost = _repost(
+        [
+            (0, 10, "supported", "verbatim"),
+            (11, 20, "not_checked", "boilerplate"),
+            (21, 30, "not_checked", "boilerplate"),
+            (31, 40, "injected", "promo"),
+        ]
+    )
+    sentences = [
+        PredSentence(0, 10, "supported"),
+        PredSentence(11, 20, "not_checked"),
+        PredSentence(21, 30, "injected"),
+        PredSentence(31, 40, "injected"),
+    ]
+    report = evaluate_reposts([repost], {"r1": ArticlePrediction(sentences, ["a1"])})
+    assert report["false_flag_rate"]["boilerplate"] == {"rate": 0.5, "n": 2}
+    assert report["flag"]["precision"] == 0.5 and report["flag"]["recall"] == 1.0
+    assert report["per_label"]["not_checked"]["f1"] == pytest.approx(2 / 3)

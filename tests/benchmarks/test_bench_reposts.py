@@ -2,28 +2,48 @@
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from benchmarks.data import PolitiFactArticle
 from benchmarks.lexicon import Lexicon, negation_count
 from benchmarks.reposts import (
+    NOISE_KINDS,
     Corpus,
     GeneratorConfig,
     _Generator,
+    _Noise,
     claim_sentence,
     generate,
+    hard_wrap,
+    html_entities,
     light_edit,
+    no_break_spaces,
     partition,
     read_reposts,
+    smart_punctuation,
+    soft_hyphens,
     write_benchmark,
+    zero_width,
 )
 from benchmarks.textkit import normalize
 
 BOILERPLATE = "Click here for more on the six PolitiFact ratings"
+NO_NOISE = tuple((kind, 0.0) for kind in NOISE_KINDS)
+ALL_NOISE = tuple((kind, 1.0) for kind in NOISE_KINDS)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def plain(text: str) -> str:
+    """The text as a reader sees it, compared loosely: entities decoded, invisible characters gone,
+    quotes, dashes, spaces and line breaks folded (the generator's own normalisation)."""
+    return normalize(_INVISIBLE.sub("", html.unescape(text)))
 
 
 def _dump(corpus: Corpus, lexicon: Lexicon, config: GeneratorConfig) -> list[dict]:
@@ -54,47 +74,124 @@ def test_partition_is_stable_across_sizes(synth_corpus: Corpus, small_config: Ge
     assert unseen_small == unseen_large and not set(large) & set(unseen_large)
 
 
+@pytest.mark.parametrize("noise", ["default", "none", "all"])
 def test_gold_units_cover_the_right_text(
-    synth_corpus: Corpus, synth_lexicon: Lexicon, small_config: GeneratorConfig
+    synth_corpus: Corpus, synth_lexicon: Lexicon, small_config: GeneratorConfig, noise: str
 ) -> None:
+    if noise != "default":
+        small_config = replace(small_config, noise_rates=NO_NOISE if noise == "none" else ALL_NOISE)
     bench = generate(synth_corpus, synth_lexicon, small_config)
     indexed_ids = {a.id for a in bench.indexed}
     indexed_sentences = {normalize(s) for a in bench.indexed for s in a.sentences}
     labels = {u.label for r in bench.reposts for u in r.units}
-    assert labels == {"supported", "altered", "injected", "debunked", "unsupported"}
+    expected = {"supported", "altered", "injected", "debunked", "unsupported"}
+    assert labels == (expected if noise == "none" else expected | {"not_checked"})
     for repost in bench.reposts:
         assert repost.split in ("dev", "test")
         previous_end = 0
         for unit in repost.units:
             piece = repost.text[unit.start : unit.end]
             assert unit.start >= previous_end and piece == piece.strip() and piece
-            assert not repost.text[previous_end : unit.start].strip()  # only whitespace between units
+            # only white space between units ("&nbsp;" where the page escapes it)
+            assert not html.unescape(repost.text[previous_end : unit.start]).strip()
             previous_end = unit.end
+            if noise == "none":
+                assert not unit.noise
             if unit.kind == "verbatim":
-                assert piece == unit.source_sentence
+                # web noise never changes what a sentence says: it stays gold "supported"
+                assert (
+                    piece == unit.source_sentence
+                    if not unit.noise
+                    else plain(piece) == plain(unit.source_sentence or "")
+                )
             elif unit.kind == "light_edit":
-                assert piece != unit.source_sentence
+                assert unit.noise or piece != unit.source_sentence
             elif unit.label == "altered":
-                assert normalize(piece) != normalize(unit.source_sentence or "")
-                assert normalize(piece) not in indexed_sentences
+                assert plain(piece) != normalize(unit.source_sentence or "")
+                assert plain(piece) not in indexed_sentences
             elif unit.kind == "unseen_sentence" or unit.label == "unsupported":
-                assert piece == unit.source_sentence and unit.source_id not in indexed_ids
-                assert normalize(piece) not in indexed_sentences
+                assert (
+                    plain(piece) == normalize(unit.source_sentence or "")
+                    and unit.source_id not in indexed_ids
+                )
+                assert plain(piece) not in indexed_sentences
             elif unit.kind == "promo":
-                assert unit.source_sentence and piece.endswith(unit.source_sentence)
+                assert unit.source_sentence and plain(piece).endswith(normalize(unit.source_sentence))
             elif unit.label == "debunked":
-                assert unit.source_id in indexed_ids and piece == claim_sentence(unit.source_sentence or "")
+                assert unit.source_id in indexed_ids
+                assert plain(piece) == normalize(claim_sentence(unit.source_sentence or ""))
+            elif unit.label == "not_checked":
+                assert unit.kind == "boilerplate" and unit.source_id is None and "\n" not in piece
         if repost.source_id is None:
-            assert {u.label for u in repost.units} == {"unsupported"}
+            assert {u.label for u in repost.units} <= {"unsupported", "not_checked"}
         else:
             assert repost.source_id in indexed_ids
-        assert not repost.text[previous_end:].strip()
+        assert not html.unescape(repost.text[previous_end:]).strip()
+
+
+def test_noise_leaves_the_rest_of_the_repost_alone(
+    synth_corpus: Corpus, synth_lexicon: Lexicon, small_config: GeneratorConfig
+) -> None:
+    clean = generate(synth_corpus, synth_lexicon, replace(small_config, noise_rates=NO_NOISE))
+    noisy = generate(synth_corpus, synth_lexicon, replace(small_config, noise_rates=ALL_NOISE))
+    assert [r.id for r in clean.reposts] == [r.id for r in noisy.reposts]
+    for before, after in zip(clean.reposts, noisy.reposts, strict=True):
+        kept = [(u.label, u.kind, u.source_sentence) for u in after.units if u.label != "not_checked"]
+        every = [(u.label, u.kind, u.source_sentence) for u in before.units]
+        # the same units in the same order, less one or two dropped source sentences
+        assert 1 <= len(every) - len(kept) <= 2
+        it = iter(every)
+        assert all(unit in it for unit in kept)
+        assert 1 <= sum(u.label == "not_checked" for u in after.units) <= 3
+        assert after.text != before.text
+
+
+def test_most_reposts_carry_some_noise(small_config: GeneratorConfig) -> None:
+    profiles = [_Noise(small_config, f"rp-{n}").kinds for n in range(400)]
+    assert sum(bool(kinds) for kinds in profiles) >= 0.95 * len(profiles)
+    rates = dict(small_config.noise_rates)
+    for kind in NOISE_KINDS:
+        share = sum(kind in kinds for kinds in profiles) / len(profiles)
+        assert abs(share - rates[kind]) < 0.1, kind
+    assert _Noise(small_config, "rp-1").kinds == _Noise(small_config, "rp-1").kinds
+    assert not _Noise(replace(small_config, noise_rates=NO_NOISE), "rp-1").kinds
+
+
+def test_character_noise() -> None:
+    sentence = 'He said "it\'s over" -- and left... The 5 million cost rose.'
+    curly = smart_punctuation(sentence)
+    assert curly == "He said “it’s over” — and left… The 5 million cost rose."
+    assert html_entities(curly, "numeric") == (
+        "He said &#8220;it&#8217;s over&#8221; &#8212; and left&#8230; The 5 million cost rose."
+    )
+    assert html_entities(sentence + " AT&T", "basic").endswith("rose. AT&amp;T")
+    assert html.unescape(html_entities(curly, "named")) == curly
+    rng = random.Random(3)
+    spaced = no_break_spaces(sentence, 0.0, rng)
+    assert spaced == sentence.replace("5 million", "5\u00a0million")
+    long_words = "Administration officials acknowledged extraordinary circumstances yesterday."
+    for noisy in (soft_hyphens(long_words, 1.0, rng), zero_width(long_words, 1.0, rng)):
+        assert noisy != long_words and _INVISIBLE.sub("", noisy) == long_words
+
+
+def test_hard_wrap_keeps_offsets() -> None:
+    text = ("The quick brown fox jumps over the lazy dog near the river bank today. " * 6).strip()
+    text += "\n\nShort one.\n\nhttps://example.com/" + "x" * 90 + " end"
+    wrapped = hard_wrap(text, 70)
+    assert len(wrapped) == len(text)
+    assert all(a == b or (a == " " and b == "\n") for a, b in zip(text, wrapped, strict=True))
+    lines = wrapped.split("\n")
+    assert all(len(line) <= 70 or " " not in line for line in lines)
+    assert max(len(line) for line in lines[:5]) >= 60  # filled, as greedy wrapping does
+    assert "\u00a0" in hard_wrap("a" * 50 + " b\u00a0" + "c" * 30, 60)  # no-break spaces do not break
 
 
 def test_altered_sentences_differ_in_the_declared_way(
     synth_corpus: Corpus, synth_lexicon: Lexicon, small_config: GeneratorConfig
 ) -> None:
-    bench = generate(synth_corpus, synth_lexicon, replace(small_config, altered_rate=0.5))
+    bench = generate(
+        synth_corpus, synth_lexicon, replace(small_config, altered_rate=0.5, noise_rates=NO_NOISE)
+    )
     altered = [(r.text[u.start : u.end], u) for r in bench.reposts for u in r.units if u.label == "altered"]
     kinds = {u.kind for _, u in altered}
     assert {"number", "date", "person", "place", "organisation", "negation"} <= kinds
@@ -138,7 +235,7 @@ def test_unseen_repost_drops_sentences_that_are_indexed(
         f"Fresh sentence number {n} about the county fair and its prize-winning pumpkins." for n in range(5)
     ]
     unseen = replace(indexed[2], id="vclaim-pol-88888", paragraphs=((indexed[0].sentences[1], *fresh),))
-    generator = _Generator(small_config, indexed, [], synth_lexicon)
+    generator = _Generator(replace(small_config, noise_rates=NO_NOISE), indexed, [], synth_lexicon)
     repost = generator.unseen_repost(unseen, "dev")
     assert repost is not None and repost.source_id is None
     assert [repost.text[u.start : u.end] for u in repost.units] == fresh

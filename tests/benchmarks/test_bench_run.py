@@ -87,7 +87,12 @@ def test_runner_with_fake_pipeline(
     tmp_path: Path, synth_data_dir: Path, word_hash_encoder: type, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(benchmarks.baselines, "MiniLMEncoder", word_hash_encoder)
-    monkeypatch.setitem(run.PRESETS, "quick", replace(run.PRESETS["quick"], ct_pipeline_context=True))
+    quick = run.PRESETS["quick"]
+    # no web noise: the fake pipeline finds sentences by their exact text
+    clean = replace(
+        quick.generator, noise_rates=tuple((kind, 0.0) for kind, _ in quick.generator.noise_rates)
+    )
+    monkeypatch.setitem(run.PRESETS, "quick", replace(quick, ct_pipeline_context=True, generator=clean))
     script = tmp_path / "fake_cli.py"
     script.write_text(FAKE_CLI, encoding="utf-8")
     assert run.main(_args(tmp_path, synth_data_dir, "--cli", f"{sys.executable} {script}")) == 0

@@ -398,3 +398,19 @@ def test_garbage_does_not_raise() -> None:
             assert change.kind in ("number", "date", "name", "negation", "quantifier")
     assert compare_facts("", "") == []
     assert compare_facts("", "Mr Putin said 12 people died.") == []
+
+
+def test_web_noise_is_no_change_of_fact() -> None:
+    """Entities, invisible characters inside names and numbers, and no-break spaces are how a page
+    carries the text, not a different fact."""
+    evidence = "Sen. Marco Rubio said the $1.5 billion plan isn't dead, not until 2020."
+    noisy = [
+        "Sen. Mar\u2060co Ru\u00adbio said the $1.5\u00a0billion plan isn&#8217;t dead, not until 2020.",
+        "Sen. Marco Rub\u200bio said the $1.5&nbsp;billion plan isn&rsquo;t dead, not until 20\u200d20.",
+        "Sen.&#160;Marco Rubio said the $1.5 billion plan isn&#39;t dead, not until 2020.",
+    ]
+    for article in noisy:
+        assert compare_facts(article, evidence) == [], article
+    assert compare_facts(
+        "Sen. Mar\u2060co Ru\u00adbio said the $2.5&nbsp;billion plan isn&#8217;t dead.", evidence
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,134 @@ def test_unicode_paragraph_separator() -> None:
         "He said the deal was close, but",
         "officials denied it.",
     ]
+
+
+# --- web noise: entities, invisible characters, re-wrapped lines ---------------------------------
+
+_NAMED = {"&": "&amp;", "’": "&rsquo;", "‘": "&lsquo;", "“": "&ldquo;", "”": "&rdquo;", "—": "&mdash;",
+          "…": "&hellip;", "\u00a0": "&nbsp;", '"': "&quot;", "'": "&#39;"}  # fmt: skip
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _escape(text: str) -> str:
+    return "".join(_NAMED.get(c, c) for c in text)
+
+
+def _unescape(text: str) -> str:
+    for char, entity in sorted(_NAMED.items(), key=lambda kv: kv[0] == "&"):
+        text = text.replace(entity, char)
+    return text
+
+
+@pytest.mark.parametrize("case", GOLD, ids=[c["id"] for c in GOLD])
+def test_entities_split_as_their_characters(case: dict[str, Any]) -> None:
+    """A page whose quotes, dashes and spaces a CMS left as HTML entities splits where its decoded
+    text does, and every span holds whole entities."""
+    escaped = _escape(case["text"])
+    spans = split_sentences(escaped)
+    assert_well_formed(escaped, spans)
+    assert not any(re.search(r"&[#\w]*$|^[#\w]*;", t) for t in texts(spans))
+    if "wrap" in case["tags"] and escaped != case["text"]:
+        return  # entities lengthen lines: wrap widths are measured on the text as it stands
+    assert [_unescape(t) for t in texts(spans)] == texts(split_sentences(case["text"]))
+    assert [_unescape(t) for t in texts(split_paragraphs(escaped))] == texts(split_paragraphs(case["text"]))
+
+
+def test_entities_around_sentence_ends() -> None:
+    text = "He said: &quot;We will win.&quot; Then he left.&nbsp; &ldquo;No,&rdquo; said Sen.&nbsp;Smith."
+    assert texts(split_sentences(text)) == [
+        "He said: &quot;We will win.&quot;",
+        "Then he left.",
+        "&ldquo;No,&rdquo; said Sen.&nbsp;Smith.",
+    ]
+    assert texts(split_sentences("&nbsp;A line.&nbsp;")) == ["A line."]
+    assert texts(split_sentences("&nbsp; &#8203;")) == []
+    # not entities: left as text
+    assert texts(split_sentences("AT&T rose. R&D fell &notanentity; today.")) == [
+        "AT&T rose.",
+        "R&D fell &notanentity; today.",
+    ]
+
+
+@pytest.mark.parametrize("case", GOLD, ids=[c["id"] for c in GOLD])
+def test_invisible_characters_inside_words_change_nothing(case: dict[str, Any]) -> None:
+    """Soft hyphens and zero-width characters inside long words (where pages put them) do not move
+    a sentence boundary."""
+    rng = random.Random(case["id"])
+
+    def scatter(m: re.Match[str]) -> str:
+        word = m.group()
+        at = rng.randrange(2, len(word) - 1)
+        return word[:at] + rng.choice(_INVISIBLE_CHARS) + word[at:]
+
+    noisy = re.sub(r"[^\W\d_]{6,}", scatter, case["text"])
+    spans = split_sentences(noisy)
+    assert_well_formed(noisy, spans)
+    drop = str.maketrans(dict.fromkeys(_INVISIBLE_CHARS))
+    assert [t.translate(drop) for t in texts(spans)] == texts(split_sentences(case["text"]))
+
+
+def test_invisible_characters_in_abbreviations_and_attributions() -> None:
+    assert len(split_sentences("The bill was written by Se\u00adn. Maria Cantwell of Washington.")) == 1
+    assert len(split_sentences('"What hap\u00adpened?" Mat\u00adthews asked. He left.')) == 2
+    assert len(split_sentences("It rose in the U.S.\u200b The\u200c market fell.")) == 2
+
+
+_WRAPPED_BODY = (
+    "Officials in the northern province said on Wednesday that heavy rains\n"
+    "had flooded more than 3,000 homes and forced the evacuation of many\n"
+    "villages along the river. Rescue teams were still searching late into\n"
+    "the night.\n\n"
+    "The regional governor asked the national government for more help and\n"
+    "said the army had sent helicopters to reach villages cut off by the\n"
+    "landslides."
+)
+
+
+def test_a_short_paragraph_of_a_wrapped_text_is_wrapped_too() -> None:
+    # Two lines alone are read as headline + body; in a text whose other paragraphs are wrapped at
+    # the same width, they are one wrapped sentence.
+    short = "Speaking at the Republican convention in Cleveland, Governor Maria\nSantos took aim at the deal."
+    assert len(split_sentences(short)) == 2
+    assert texts(split_sentences(f"{_WRAPPED_BODY}\n\n{short}"))[-1] == short
+    # a headline leaves room on its line: it still stands alone
+    headline = "Floods displace thousands\nOfficials said the rains would continue."
+    assert texts(split_sentences(f"{headline}\n\n{_WRAPPED_BODY}"))[:2] == [
+        "Floods displace thousands",
+        "Officials said the rains would continue.",
+    ]
+
+
+def test_wrapped_lines_full_of_names_are_not_headlines() -> None:
+    text = (
+        "Speaking at the Republican National Convention in Cleveland, former New\n"
+        "York City Mayor Rudy Giuliani took aim at the U.S. nuclear weapons deal\n"
+        "with Iran last year. He called it a disaster for the region and the\n"
+        "country."
+    )
+    assert len(split_sentences(text)) == 2
+
+
+def test_wrapped_lines_around_no_break_spaces_quotes_and_dashes() -> None:
+    # a no-break space does not break, so "$6\u00a0trillion" moved to the next line as one word
+    text = (
+        "The national debt stands at $74.3\u00a0trillion, the Treasury said. Nearly\n"
+        "$6\u00a0trillion of that is held by the Federal Reserve and U.S. agencies\n"
+        "in various funds such as the Social Security Trust Fund and others."
+    )
+    assert len(split_sentences(text)) == 2
+    quoted = (
+        "\u201cYes, but here\u2019s what they don\u2019t tell you, it\u2019s my money,\u201d\n"
+        "Rubio said on Tuesday in an interview with a local radio station in\n"
+        "Miami about the tax plan and the deficit it would leave behind."
+    )
+    assert len(split_sentences(quoted)) == 1
+    dashed = (
+        "At least two bills he voted for, the Balanced Budget Act and the Relief Act\n"
+        "\u2014 raise questions about the claim he made during his campaign for\n"
+        "governor, according to the budget office and independent analysts."
+    )
+    assert len(split_sentences(dashed)) == 1
 
 
 # --- split_paragraphs -----------------------------------------------------------------------------
