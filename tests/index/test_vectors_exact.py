@@ -21,10 +21,22 @@ def data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return stored, ids, queries.astype(np.float32)
 
 
+@pytest.fixture(params=["dot products", "BLAS"])
+def scoring(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of scoring: plain dot products (a small index) and padded BLAS products."""
+    if request.param == "BLAS":
+        monkeypatch.setattr(vectors_module, "_DOTS_MAX", 0)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("block", [65_536, 700])
 @pytest.mark.parametrize("k", [1, 7, 20])
 def test_exact_search_matches_faiss(
-    data: tuple[np.ndarray, np.ndarray, np.ndarray], block: int, k: int, monkeypatch: pytest.MonkeyPatch
+    data: tuple[np.ndarray, np.ndarray, np.ndarray],
+    block: int,
+    k: int,
+    scoring: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     stored, ids, queries = data
     monkeypatch.setattr(vectors_module, "_EXACT_BLOCK", block)
@@ -47,7 +59,9 @@ def test_exact_search_matches_faiss(
         assert pairs == sorted(pairs, key=lambda pair: (-pair[0], pair[1]))
 
 
-def test_tied_vectors_keep_the_lowest_ids(data: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+def test_tied_vectors_keep_the_lowest_ids(
+    data: tuple[np.ndarray, np.ndarray, np.ndarray], scoring: str
+) -> None:
     stored, ids, _ = data
     index = VectorIndex.build(32, VectorIndexParams("flat"), ids, stored)
     # base[0] is stored three times (positions 0, 2000, 2300): k=2 keeps the first two.
@@ -55,7 +69,9 @@ def test_tied_vectors_keep_the_lowest_ids(data: tuple[np.ndarray, np.ndarray, np
     assert found[0].tolist() == [ids[0], ids[2000]]
 
 
-def test_a_query_scores_the_same_alone_or_in_a_batch(data: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+def test_a_query_scores_the_same_alone_or_in_a_batch(
+    data: tuple[np.ndarray, np.ndarray, np.ndarray], scoring: str
+) -> None:
     stored, ids, queries = data
     index = VectorIndex.build(32, VectorIndexParams("flat"), ids, stored)
     batch_scores, batch_found = index.search(queries, 10)
