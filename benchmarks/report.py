@@ -239,8 +239,57 @@ def _yes(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
+#: The newcomer table's targets (issue 15): row key -> (wanted, passes).
+NEWCOMER_TARGETS: dict[str, tuple[str, Any]] = {
+    "ingest": (">= 3x", lambda r: r["ratio"] >= 3),
+    "check_10": (">= 10x", lambda r: r["ratio"] >= 10),
+    "check_big": ("<= 1.5 s", lambda r: r["credibility_s"] <= 1.5),
+    "help": ("<= 0.3 s", lambda r: r["credibility_s"] <= 0.3),
+}
+
+
+def render_newcomer(newcomer: Mapping[str, Any]) -> list[str]:
+    """What a newcomer sees: whole ``credibility`` processes with default settings against the plain
+    script, in the same run."""
+    load = newcomer.get("load_average", {})
+    lines = [
+        "What a newcomer sees: each row is one whole process (interpreter start, imports, model load"
+        f" included), `credibility` with default settings (encoder `{newcomer.get('encoder_backend')}`,"
+        f" index `{newcomer.get('index_type')}`) against a plain sentence-transformers + flat FAISS"
+        " script (`PLAIN_SCRIPT` in `benchmarks/speed.py`: naive splitter, one threshold) on the same"
+        " inputs in the same run; ratio = plain seconds / credibility seconds; median (best) of the runs."
+        f" Load average during the runs {load.get('min', '?')}-{load.get('max', '?')} (2 cores).",
+        "",
+    ]
+    rows = []
+    for key, r in newcomer.get("rows", {}).items():
+        wanted, passes = NEWCOMER_TARGETS.get(key, ("", None))
+        extra = (
+            f"; first run in a fresh home {r['first_run_s']} s (encoder export)" if "first_run_s" in r else ""
+        )
+        rows.append(
+            [
+                str(r["label"]) + extra,
+                f"{r['credibility_s']} ({r['credibility_best_s']})",
+                f"{r['plain_s']} ({r['plain_best_s']})",
+                str(r["runs"]),
+                f"{r['ratio']:.2f}x",
+                f"{wanted} {_yes(bool(passes(r)))}" if passes else "",
+            ]
+        )
+    lines += _table(["whole process", "credibility s", "plain script s", "runs", "ratio", "target"], rows)
+    return lines
+
+
 def render_speed(speed: Mapping[str, Any]) -> list[str]:
-    """The speed section as tables: targets, ingest, check, scale, end to end."""
+    """The speed section as tables: targets, the newcomer's whole processes, ingest, check, scale,
+    end to end."""
+    if "newcomer" in speed and "ingest_pipeline" not in speed:  # a newcomer-only run
+        return [
+            f"Measured {speed.get('date', '?')} by `{speed.get('command', 'python -m benchmarks.speed')}`.",
+            "",
+            *render_newcomer(speed.get("newcomer", {})),
+        ]
     machine = speed.get("machine", {})
     lines = [
         f"Measured {speed.get('date', '?')} by `{speed.get('command', 'python -m benchmarks.speed')}`"
@@ -254,6 +303,8 @@ def render_speed(speed: Mapping[str, Any]) -> list[str]:
         "",
     ]
     lines += _table(["target", "wanted", "measured", ""], _speed_target_rows(speed))
+    if speed.get("newcomer"):
+        lines += render_newcomer(speed["newcomer"])
 
     ip, ib = speed["ingest_pipeline"], speed["ingest_baseline"]
     lines += [f"Ingest of {speed['articles']:,} PolitiFact articles (first by id, with body text):", ""]

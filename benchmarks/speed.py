@@ -316,74 +316,77 @@ def scale_run(home: str, sizes: list[int], types: list[str], queries: int = 300)
     return {"rows": rows, "peak_rss_mb": round(_peak_rss_mb(), 1)}
 
 
-def e2e_large(home: str, n: int, index_type: str, articles: dict[str, str], backend: str) -> dict[str, Any]:
-    """30-sentence articles against an n-sentence index, end to end in the library (warm)."""
+def build_big_home(
+    source_home: Path, big_home: Path, n: int, index_type: str, backend: str
+) -> tuple[Any, Any]:
+    """An ``n``-sentence index at ``big_home``: the real sentences of ``source_home`` as they are (a
+    verbatim repost finds them by hash), then jittered copies of their vectors with their own texts
+    up to ``n``, 40 to an article. Kept if it exists. Returns (settings, embedder)."""
     from credibility.embed.embedder import load_embedder
-    from credibility.engine.check import CheckEngine
-    from credibility.engine.ingest import open_reader
     from credibility.settings import Settings
     from credibility.text.normalize import text_hash
     from index.store import IndexReader, IndexWriter, NewSentence
 
-    source = IndexReader.open(Path(home) / "index")
+    settings = Settings(home=big_home, encoder_backend=backend, index_type=index_type)  # type: ignore[arg-type]
+    embedder = load_embedder(settings)
+    if (big_home / "index" / "config.json").exists():
+        return settings, embedder
+    from credibility.engine.ingest import index_identity
+
+    source = IndexReader.open(source_home / "index")
     ids, base = source.all_sentence_vectors()
     rows = source.sentences(ids.tolist())
     texts = [rows[int(i)].text for i in ids]
-    big_home = Path(home).parent / f"big-{n}-{index_type}"
-    settings = Settings(home=big_home, encoder_backend=backend, index_type=index_type)  # type: ignore[arg-type]
-    embedder = load_embedder(settings)
-    t0 = time.perf_counter()
-    if not (big_home / "index" / "config.json").exists():
-        from credibility.engine.ingest import index_identity
+    source.close()
+    rng = np.random.default_rng(SEED)
+    vectors = jittered(base, n, rng)
+    vectors[: min(n, len(base))] = base[:n]
 
-        rng = np.random.default_rng(SEED)
-        vectors = jittered(base, n, rng)
-        # The real sentences first, as they are (a verbatim repost finds them by hash), then
-        # jittered copies with their own texts up to n.
-        vectors[: min(n, len(base))] = base[:n]
+    def text_of(i: int) -> str:
+        return texts[i] if i < len(texts) else f"{texts[i % len(texts)]} [copy {i}]"
 
-        def text_of(i: int) -> str:
-            return texts[i] if i < len(texts) else f"{texts[i % len(texts)]} [copy {i}]"
-
-        writer = IndexWriter.open(
-            settings.index_dir,
-            index_identity(settings, embedder),
-            index_type=index_type,  # type: ignore[arg-type]
+    writer = IndexWriter.open(
+        settings.index_dir,
+        index_identity(settings, embedder),
+        index_type=index_type,  # type: ignore[arg-type]
+    )
+    per_article = 40
+    for a in range(0, n, per_article):
+        chunk = range(a, min(n, a + per_article))
+        sentences = [
+            NewSentence("body", k, 0, 10, text_of(i), text_hash(text_of(i))) for k, i in enumerate(chunk)
+        ]
+        writer.store_vectors([s.norm_hash for s in sentences], vectors[list(chunk)])
+        writer.put_article(
+            {
+                "id": f"synthetic-{a}",
+                "url": "",
+                "title": "",
+                "source": "synthetic",
+                "published": "",
+                "kind": "reporting",
+                "content_hash": f"synthetic-{a}",
+                "claim": "",
+                "rating": "",
+                "verdict": "unrated",
+                "speaker": "",
+                "text": "",
+            },
+            sentences,
         )
-        per_article = 40
-        for a in range(0, n, per_article):
-            chunk = range(a, min(n, a + per_article))
-            sentences = [
-                NewSentence(
-                    "body",
-                    k,
-                    0,
-                    10,
-                    text_of(i),
-                    text_hash(text_of(i)),
-                )
-                for k, i in enumerate(chunk)
-            ]
-            writer.store_vectors([s.norm_hash for s in sentences], vectors[list(chunk)])
-            writer.put_article(
-                {
-                    "id": f"synthetic-{a}",
-                    "url": "",
-                    "title": "",
-                    "source": "synthetic",
-                    "published": "",
-                    "kind": "reporting",
-                    "content_hash": f"synthetic-{a}",
-                    "claim": "",
-                    "rating": "",
-                    "verdict": "unrated",
-                    "speaker": "",
-                    "text": "",
-                },
-                sentences,
-            )
-        writer.commit()
-        writer.close()
+    writer.commit()
+    writer.close()
+    return settings, embedder
+
+
+def e2e_large(home: str, n: int, index_type: str, articles: dict[str, str], backend: str) -> dict[str, Any]:
+    """30-sentence articles against an n-sentence index, end to end in the library (warm)."""
+    from credibility.engine.check import CheckEngine
+    from credibility.engine.ingest import open_reader
+
+    big_home = Path(home).parent / f"big-{n}-{index_type}"
+    t0 = time.perf_counter()
+    settings, embedder = build_big_home(Path(home), big_home, n, index_type, backend)
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     reader = open_reader(settings, embedder)
@@ -422,9 +425,264 @@ def e2e_large(home: str, n: int, index_type: str, articles: dict[str, str], back
     return out
 
 
+# --- the newcomer's view: whole processes -------------------------------------------------
+#: What a newcomer writes first: sentence-transformers and a flat FAISS index, a naive splitter,
+#: one threshold. Imports at the top, as such a script has them (its ``--help`` pays them too).
+PLAIN_SCRIPT = r'''"""A plain checker: sentence-transformers embeddings, a flat FAISS index, one threshold."""
+import argparse
+import json
+import re
+from pathlib import Path
+
+import faiss
+import numpy as np
+from sentence_transformers import SentenceTransformer
+
+SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text):
+    return [s.strip() for s in SPLIT.split(text) if s.strip()]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", required=True)
+    commands = parser.add_subparsers(dest="command", required=True)
+    ingest = commands.add_parser("ingest")
+    ingest.add_argument("jsonl")
+    ingest.add_argument("out")
+    check = commands.add_parser("check")
+    check.add_argument("index")
+    check.add_argument("files", nargs="+")
+    args = parser.parse_args()
+    model = SentenceTransformer(args.model, device="cpu")
+    if args.command == "ingest":
+        texts = []
+        for line in open(args.jsonl, encoding="utf-8"):
+            record = json.loads(line)
+            texts += [x for x in (record.get("title", ""), record.get("claim", "")) if x.strip()]
+            texts += sentences(record["text"])
+        vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        faiss.write_index(index, str(Path(args.out) / "index.faiss"))
+        (Path(args.out) / "sentences.json").write_text(json.dumps(texts))
+        return
+    index = faiss.read_index(str(Path(args.index) / "index.faiss"))
+    texts = json.loads((Path(args.index) / "sentences.json").read_text())
+    for name in args.files:
+        found = sentences(Path(name).read_text(encoding="utf-8"))
+        queries = model.encode(found, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        scores, ids = index.search(np.ascontiguousarray(queries, dtype=np.float32), 1)
+        rows = [
+            {"text": t, "supported": bool(s[0] >= 0.8), "closest": texts[i[0]] if i[0] >= 0 else None}
+            for t, s, i in zip(found, scores, ids)
+        ]
+        print(json.dumps({"input": name, "sentences": rows}))
+
+
+main()
+'''
+
+
+def _clean_env(cache: Path) -> dict[str, str]:
+    """A newcomer's environment: no ``CREDIBILITY_*`` setting (defaults everywhere), the hub off (as
+    the CLI and the Makefile set it); the per-user cache folder inside the run's work folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIBILITY_")}
+    env.update(
+        {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "CREDIBILITY_CACHE_DIR": str(cache)}
+    )
+    return env
+
+
+def _whole(command: Sequence[str], env: dict[str, str]) -> float:
+    """Wall seconds of one process, from its start to its exit."""
+    import subprocess
+
+    started = time.perf_counter()
+    done = subprocess.run(list(command), env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 1: a check flagged something
+        raise RuntimeError(f"{' '.join(command[:4])} ... failed ({done.returncode}): {done.stderr[-2000:]}")
+    return seconds
+
+
+def _repeat(command: Sequence[str], env: dict[str, str], times: int) -> dict[str, float]:
+    seconds = [_whole(command, env) for _ in range(times)]
+    return {"median_s": round(statistics.median(seconds), 3), "best_s": round(min(seconds), 3), "runs": times}
+
+
+def _politifact_jsonl(articles: Sequence[PolitiFactArticle], path: Path) -> Path:
+    """The articles as PolitiFact's own JSONL records (what ``index add`` and the plain script read)."""
+    with open(path, "w", encoding="utf-8") as out:
+        for a in articles:
+            record = {"id": a.id, "url": a.url, "title": a.title, "speaker": a.speaker, "claim": a.claim}
+            record.update({"rating": a.rating, "stated": a.stated, "text": a.text})
+            out.write(json.dumps(record) + "\n")
+    return path
+
+
+def _plain_index_of(home: Path, out: Path) -> None:
+    """The plain script's index files, holding the vectors and texts of a pipeline index."""
+    import faiss
+
+    from index.store import IndexReader
+
+    reader = IndexReader.open(home / "index")
+    ids, vectors = reader.all_sentence_vectors()
+    rows = reader.sentences(ids.tolist())
+    reader.close()
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    out.mkdir(parents=True, exist_ok=True)
+    faiss.write_index(index, str(out / "index.faiss"))
+    (out / "sentences.json").write_text(json.dumps([rows[int(i)].text for i in ids]), encoding="utf-8")
+
+
+def _loadavg() -> float:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:  # pragma: no cover - not on Unix
+        return -1.0
+
+
+def newcomer(
+    work: Path,
+    indexed: Sequence[PolitiFactArticle],
+    unseen: Sequence[PolitiFactArticle],
+    *,
+    big: int,
+    repeats: int,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """What a newcomer sees: every figure is one whole process (interpreter start, imports and model
+    load included) of the ``credibility`` command with default settings, beside the plain script
+    (``PLAIN_SCRIPT``) on the same inputs in the same run; ratio = plain seconds / ours."""
+    from credibility.embed.base import packaged_model_path
+    from credibility.settings import Settings
+    from credibility.text.sentences import split_sentences
+
+    cli = str(Path(sys.executable).parent / "credibility")
+    env = _clean_env(work / "user-cache")
+    plain = work / "plain.py"
+    plain.write_text(PLAIN_SCRIPT, encoding="utf-8")
+    plain_cmd = [sys.executable, str(plain), "--model", str(packaged_model_path())]
+    data = _politifact_jsonl(indexed, work / "articles.jsonl")
+    home, plain_index = work / "home", work / "plain-index"
+    rows: dict[str, Any] = {}
+    loads = [_loadavg()]
+
+    def pair(key: str, label: str, ours: dict[str, float], theirs: dict[str, float], **extra: Any) -> None:
+        rows[key] = {
+            "label": label,
+            "credibility_s": ours["median_s"],
+            "credibility_best_s": ours["best_s"],
+            "plain_s": theirs["median_s"],
+            "plain_best_s": theirs["best_s"],
+            "runs": ours["runs"],
+            "ratio": round(theirs["median_s"] / ours["median_s"], 2),
+            **extra,
+        }
+        loads.append(_loadavg())
+        log(
+            f"speed: newcomer {label}: {ours['median_s']} s, plain script {theirs['median_s']} s"
+            f" ({rows[key]['ratio']}x)"
+        )
+
+    def add(into: Path) -> list[str]:
+        return [cli, "index", "add", "--no-progress", "--kind", "factcheck", "--home", str(into), str(data)]
+
+    # Ingest into a fresh home; the first run also exports the default encoder (once per home), so
+    # the timed one goes into a second fresh home with that export copied in.
+    first = _whole(add(home), env)
+    again = work / "home-again"
+    if (home / "encoders").is_dir():
+        shutil.copytree(home / "encoders", again / "encoders")
+    ours = _whole(add(again), env)
+    theirs = _whole([*plain_cmd, "ingest", str(data), str(plain_index)], env)
+    config = json.loads((home / "index" / "config.json").read_text(encoding="utf-8"))
+    pair(
+        "ingest",
+        f"ingest {len(indexed):,} articles",
+        {"median_s": round(ours, 3), "best_s": round(ours, 3), "runs": 1},
+        {"median_s": round(theirs, 3), "best_s": round(theirs, 3), "runs": 1},
+        first_run_s=round(first, 2),
+        sentences=sum(len(split_sentences(a.text)) for a in indexed),
+    )
+
+    # Ten verbatim reposts in one process, then one of them alone.
+    rng = random.Random(SEED)
+    reposts = work / "reposts"
+    reposts.mkdir()
+    files = []
+    for n, a in enumerate(rng.sample(list(indexed), min(10, len(indexed)))):
+        files.append(reposts / f"repost-{n:02d}.txt")
+        files[-1].write_text(a.text, encoding="utf-8")
+    pair(
+        "check_10",
+        f"check {len(files)} verbatim reposts in one process",
+        _repeat([cli, "check", "--home", str(home), *map(str, files)], env, 1),
+        _repeat([*plain_cmd, "check", str(plain_index), *map(str, files)], env, 1),
+    )
+    pair(
+        "check_one",
+        f"one-shot check of a verbatim repost ({len(split_sentences(files[0].read_text(encoding='utf-8')))}"
+        f" sentences, {len(indexed):,}-article index)",
+        _repeat([cli, "check", "--home", str(home), str(files[0])], env, repeats),
+        _repeat([*plain_cmd, "check", str(plain_index), str(files[0])], env, repeats),
+    )
+
+    # A new 40-sentence article against a big index (the real sentences, jittered copies past them),
+    # of the index type the defaults give.
+    forty = min(unseen, key=lambda a: abs(len(split_sentences(a.text)) - 40))
+    article = work / "article-40.txt"
+    article.write_text(forty.text, encoding="utf-8")
+    default = Settings()
+    index_type = "flat" if default.index_type == "auto" else default.index_type
+    big_home = work / f"big-{big}"
+    if (home / "encoders").is_dir():
+        shutil.copytree(home / "encoders", big_home / "encoders")
+    build_big_home(home, big_home, big, index_type, default.encoder_backend)
+    _plain_index_of(big_home, work / "plain-big")
+    pair(
+        "check_big",
+        f"one-shot check of a new {len(split_sentences(forty.text))}-sentence article,"
+        f" {big:,}-sentence {index_type} index",
+        _repeat([cli, "check", "--home", str(big_home), str(article)], env, repeats),
+        _repeat([*plain_cmd, "check", str(work / "plain-big"), str(article)], env, repeats),
+    )
+    pair(
+        "help",
+        "`--help`",
+        _repeat([cli, "--help"], env, repeats),
+        _repeat([*plain_cmd, "--help"], env, repeats),
+    )
+    return {
+        "encoder_backend": config.get("encoder_backend"),
+        "index_type": index_type,
+        "articles": len(indexed),
+        "big_index_sentences": big,
+        "load_average": {"min": min(loads), "max": max(loads)},
+        "rows": rows,
+    }
+
+
 # --- the run ------------------------------------------------------------------------------
+#: Articles the newcomer table ingests (quick, full), and the index of its one-shot latency row.
+NEWCOMER_ARTICLES = (40, 300)
+NEWCOMER_BIG_INDEX = 100_000
+
+
 def run(
-    *, quick: bool, work: Path, data: Path, backend: str, log: Callable[[str], None] = print
+    *,
+    quick: bool,
+    work: Path,
+    data: Path,
+    backend: str,
+    log: Callable[[str], None] = print,
+    newcomer_only: bool = False,
 ) -> dict[str, Any]:
     articles = load_politifact(data)
     n = 40 if quick else 2000
@@ -433,12 +691,31 @@ def run(
     started = time.perf_counter()
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": "python -m benchmarks.speed" + (" --quick" if quick else "") + f" --backend {backend}",
+        "command": "python -m benchmarks.speed"
+        + (" --quick" if quick else "")
+        + (" --newcomer-only" if newcomer_only else f" --backend {backend}"),
         "machine": machine_info(),
         "backend": backend,
         "articles": n,
         "quick": quick,
     }
+    count = NEWCOMER_ARTICLES[0 if quick else 1]
+    log(f"speed: newcomer table (whole processes, default settings, {count} articles)")
+    newcomer_dir = Path(tempfile.mkdtemp(prefix="newcomer-", dir=work))
+    try:
+        results["newcomer"] = newcomer(
+            newcomer_dir,
+            pool[:count],
+            unseen,
+            big=NEWCOMER_BIG_INDEX,
+            repeats=3 if quick else 5,
+            log=log,
+        )
+    finally:
+        shutil.rmtree(newcomer_dir, ignore_errors=True)
+    if newcomer_only:
+        results["runtime_seconds"] = round(time.perf_counter() - started, 1)
+        return results
     home = Path(tempfile.mkdtemp(prefix="speed-", dir=work))
     try:
         growth_sizes = [] if quick else [n // 4, n // 2]
@@ -489,6 +766,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", default=str(Path(__file__).parent / "work"))
     parser.add_argument("--backend", default=os.environ.get("CREDIBILITY_ENCODER_BACKEND", "torch"))
     parser.add_argument("--out", default=None, help="write the JSON here")
+    parser.add_argument(
+        "--newcomer-only",
+        action="store_true",
+        help="only the newcomer table (whole CLI processes, default settings)",
+    )
     args = parser.parse_args(argv)
     try:
         root = data_root(args.data)
@@ -500,6 +782,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             data=root,
             backend=args.backend,
             log=lambda m: print(m, file=sys.stderr),
+            newcomer_only=args.newcomer_only,
         )
     except DataMissing as exc:
         print(f"benchmarks: {exc}", file=sys.stderr)
