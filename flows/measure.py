@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 from uuid import UUID
 
 import flows  # noqa: F401  (the quiet environment, before Prefect)
@@ -124,12 +125,11 @@ FLOW_HOPS = (("create", "SCHEDULED"), ("claim", "PENDING"), ("start", "RUNNING")
 
 async def _hop_times(
     runs: list[_Run], hops: tuple[tuple[str, str], ...], task: bool
-) -> dict[str, list[float]]:
-    """Seconds spent in each hop of each run (a hop whose state is missing is left out)."""
+) -> list[dict[str, float]]:
+    """Seconds spent in each hop, one mapping per run (a hop whose state is missing is left out)."""
     from prefect.client.orchestration import get_client
 
-    times: dict[str, list[float]] = {label: [] for label, _ in hops}
-    times["deliver"] = []
+    found: list[dict[str, float]] = []
     async with get_client() as client:
         for run in runs:
             if run.run_id is None:
@@ -139,23 +139,37 @@ async def _hop_times(
             else:
                 states = await client.read_flow_run_states(run.run_id)
             at = {s.type.value: s.timestamp.timestamp() for s in states if s.timestamp is not None}
+            times: dict[str, float] = {}
             previous = run.started
             for label, state in hops:
                 if state in at:
-                    times[label].append(max(0.0, at[state] - previous))
+                    times[label] = max(0.0, at[state] - previous)
                     previous = at[state]
             if "COMPLETED" in at:
-                times["deliver"].append(max(0.0, run.finished - at["COMPLETED"]))
-    return times
+                times["deliver"] = max(0.0, run.finished - at["COMPLETED"])
+            found.append(times)
+    return found
 
 
 def _print_hops(label: str, runs: list[_Run], hops: tuple[tuple[str, str], ...], *, task: bool) -> None:
+    """The median of each hop, and the hops of the slowest run (where an outlier lost its time)."""
     from prefect.utilities.asyncutils import run_coro_as_sync
 
-    times = run_coro_as_sync(_hop_times(runs, hops, task))
-    assert times is not None
-    parts = [f"{hop} {statistics.median(values) * 1000:4.0f}" for hop, values in times.items() if values]
-    print(f"  {label:<32} ms, median per hop: {'  '.join(parts)}", flush=True)
+    per_run = cast(list[dict[str, float]], run_coro_as_sync(_hop_times(runs, hops, task)))
+    if not per_run:
+        return
+    names = [hop for hop, _ in hops] + ["deliver"]
+
+    def line(times: Callable[[str], float | None]) -> str:
+        return "  ".join(f"{hop} {value * 1000:4.0f}" for hop in names if (value := times(hop)) is not None)
+
+    def median(hop: str) -> float | None:
+        values = [t[hop] for t in per_run if hop in t]
+        return statistics.median(values) if values else None
+
+    slowest = max(per_run, key=lambda t: sum(t.values()))
+    print(f"  {label:<32} ms, median per hop: {line(median)}", flush=True)
+    print(f"  {'':<32} ms, slowest run:    {line(slowest.get)}", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
