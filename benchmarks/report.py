@@ -516,7 +516,69 @@ def render_claim_ranker(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def render(results: Sequence[Mapping[str, Any]], ranker: Mapping[str, Any] | None = None) -> str:
+_PAIR_KINDS = {
+    "pf_restatement": "PolitiFact claim / its own restatement (paraphrase)",
+    "ct2a_match": "2A tweet / the Snopes claim it repeats (paraphrase)",
+    "pf_other_article": "PolitiFact sentence / closest sentence of another fact-check (in topic)",
+    "ct2a_other_claim": "2A tweet / closest claim it does not repeat (in topic)",
+}
+
+
+def render_paraphrase(report: Mapping[str, Any]) -> list[str]:
+    """The paraphrase dev set (``benchmarks/results/paraphrase.json``)."""
+    real = report.get("real", {})
+    rule = real.get("rule", {})
+    floor, ceiling = real.get("grey_zone", ["?", "?"])
+    lines = [
+        f"## Paraphrase dev set — {report.get('date', '?')}",
+        "",
+        f"- Command: `{report.get('command', 'python -m benchmarks.paraphrase')}`"
+        f" ({report.get('runtime_seconds', '?')} s); see `benchmarks/paraphrase.py` for how the pairs are made.",
+        f"- Real pairs with cosine in [{floor}, {ceiling}) (the zone where the slot rule decides):"
+        f" accepted by the engine's aligned-slot rule (cosine >= 0.9 or cosine +"
+        f" {rule.get('lexical_weight', '?')} x content-word dice >= {rule.get('align_accept', '?')}), and by"
+        f" that rule or BERTScore-style token F1 >= {real.get('token_threshold', '?')} (threshold chosen on"
+        f" train: in-topic acceptance may rise by at most {real.get('token_budget', '?')}).",
+        "- Paraphrase rows should be accepted (retention), in-topic rows rejected (the rest of the row"
+        " is acceptance, so lower is better).",
+        "",
+        "| pairs | split | in zone / all | median cosine | median token F1 | accepted: rule | rule or token F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in real.get("pairs", []):
+        lines.append(
+            f"| {_PAIR_KINDS.get(row['kind'], row['kind'])} | {row['split']} | {row['pairs']} /"
+            f" {row['all_pairs']} | {row['median_cosine']:.3f} | {row['median_token_f1']:.3f} |"
+            f" {_pct(row['accepted_rule'])} | {_pct(row['accepted_rule_or_token'])} |"
+        )
+    hand = report.get("handwritten", {})
+    summary = hand.get("summary", {})
+    if summary:
+        lines += [
+            "",
+            "Hand-written variants of the sample articles (`benchmarks/data/handwritten-paraphrases.json`),"
+            " each in its source sentence's place in an otherwise verbatim repost, checked by the whole"
+            " engine with default settings:",
+            "",
+            "| variant | expected | as expected |",
+            "|---|---|---|",
+        ]
+        expected = {"paraphrase": "supported", "fabrication": "flagged", "altered": "altered"}
+        for kind, counts in summary.items():
+            lines.append(f"| {kind} | {expected.get(kind, '?')} | {counts['ok']} of {counts['cases']} |")
+        misses = [r for r in hand.get("rows", []) if not r.get("ok")]
+        if misses:
+            lines += ["", "Not as expected:", ""]
+            lines += [f"- {r['kind']} → `{r['label']}`: {r['text']} ({r['reason']})" for r in misses]
+    lines.append("")
+    return lines
+
+
+def render(
+    results: Sequence[Mapping[str, Any]],
+    ranker: Mapping[str, Any] | None = None,
+    paraphrase: Mapping[str, Any] | None = None,
+) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -533,6 +595,8 @@ def render(results: Sequence[Mapping[str, Any]], ranker: Mapping[str, Any] | Non
     lines += render_overview(results)
     if ranker:
         lines += render_claim_ranker(ranker)
+    if paraphrase:
+        lines += render_paraphrase(paraphrase)
     for result in results:
         lines += render_run(result)
     return "\n".join(lines).rstrip() + "\n"
@@ -605,10 +669,18 @@ def load_results(results_dir: Path) -> list[dict[str, Any]]:
 
 #: The claim ranker's training figures (``python -m benchmarks.train_claim_ranker``), beside the runs.
 CLAIM_RANKER_REPORT = "claim-ranker.json"
+#: The paraphrase dev set (``python -m benchmarks.paraphrase``).
+PARAPHRASE_REPORT = "paraphrase.json"
 
 
 def write_results_md(results_dir: Path, target: Path) -> None:
     ranker = _read(results_dir / CLAIM_RANKER_REPORT)
+    paraphrase = _read(results_dir / PARAPHRASE_REPORT)
     target.write_text(
-        render(load_results(results_dir), ranker if isinstance(ranker, dict) else None), encoding="utf-8"
+        render(
+            load_results(results_dir),
+            ranker if isinstance(ranker, dict) else None,
+            paraphrase if isinstance(paraphrase, dict) else None,
+        ),
+        encoding="utf-8",
     )

@@ -116,6 +116,8 @@ _STOPWORDS = frozenset(
         "ever",
     ]
 )
+#: Words too common to say what a sentence is about.
+STOPWORDS = _STOPWORDS
 
 
 def content_words(text: str) -> frozenset[str]:
