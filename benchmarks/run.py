@@ -65,6 +65,7 @@ from benchmarks.reposts import (
     write_benchmark,
 )
 from benchmarks.textkit import stable_hash
+from credibility.settings import DEFAULT_ENCODER_BACKEND
 
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 RESULTS_MD = REPO_ROOT / "benchmarks" / "RESULTS.md"
@@ -252,7 +253,7 @@ def run(config: RunConfig, args: argparse.Namespace) -> dict[str, Any]:
         "command": config.command,
         "machine": machine_info(),
         # The pipeline CLI reads its settings from the environment, as a user's would.
-        "encoder_backend": os.environ.get("CREDIBILITY_ENCODER_BACKEND", "torch"),
+        "encoder_backend": os.environ.get("CREDIBILITY_ENCODER_BACKEND", DEFAULT_ENCODER_BACKEND),
         "config": {
             "generator": asdict(gen_config),
             "checkthat": {

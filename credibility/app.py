@@ -6,6 +6,8 @@ operation needs it. The CLI, every Prefect flow, the warm worker and the demo ca
 operations and nothing below them, so a behaviour cannot differ between them:
 
 - :meth:`Home.ingest` — files, folders and URLs (pages and feeds) into the index;
+  :meth:`Home.rebuild` rebuilds its vector index (another type), :meth:`Home.reembed` re-embeds
+  it with another encoder backend;
 - :meth:`Home.check` — check one article: engine → results store → reviewer decisions applied;
   :meth:`Home.check_inputs` reads named inputs (files, HTML, URLs, stdin) first;
 - :meth:`Home.export_csv` / :meth:`Home.export_html` — the reviewer CSV rows and the HTML report
@@ -17,6 +19,10 @@ operations and nothing below them, so a behaviour cannot differ between them:
   list fetched politely and incrementally (feeds, pages, sitemaps, paths), then their checks
   recorded; :meth:`Home.ingest_entry` does the same for a ``verified`` entry and indexes it;
 - :meth:`Home.ledger` — the credibility ledger of the monitored sites and sources.
+
+An index keeps the encoder backend it was built with: unless ``CREDIBILITY_ENCODER_BACKEND`` (or
+an argument) chooses one, a Home uses the backend the index records (:func:`index_settings`), and
+the default (static int8) only for a new index.
 
 Every check a user sees is the *reviewed* form (:mod:`credibility.review.apply`): a flag a
 reviewer dismissed is marked as such, in the terminal, JSON, CSV, HTML and the flows alike.
@@ -31,9 +37,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
-from credibility.errors import FetchError, IndexNotFoundError, InputError
+from credibility.errors import FetchError, IndexNotFoundError, InputError, UsageError
 from credibility.model.ledger import Ledger, LedgerRow
 from credibility.model.records import (
     ArticleKind,
@@ -45,7 +51,7 @@ from credibility.model.records import (
 )
 from credibility.model.result import ArticleCheck
 from credibility.model.watch import SourceRun, SourceState
-from credibility.settings import Settings
+from credibility.settings import EncoderBackend, Settings
 from credibility.watch.sources import (
     MonitorInput,
     SourceEntry,
@@ -63,7 +69,7 @@ if TYPE_CHECKING:
     from credibility.store.watch import WatchStore
     from credibility.watch.run import Ready
     from credibility.web.fetch import Fetcher
-    from index.store import IndexReader, IndexStats
+    from index.store import IndexReader, IndexStats, ReembedReport
 
 __all__ = [
     "ArticleInput",
@@ -82,6 +88,7 @@ __all__ = [
     "VerifiedInput",
     "WatchRun",
     "decode_text",
+    "index_settings",
     "is_url",
     "load_sources",
     "read_queries",
@@ -95,6 +102,22 @@ def is_url(value: str) -> bool:
     from credibility.web.urls import is_url as web_is_url
 
     return web_is_url(value)
+
+
+def index_settings(settings: Settings) -> Settings:
+    """``settings`` with the encoder backend the existing index records, unless the backend was
+    chosen (``CREDIBILITY_ENCODER_BACKEND`` or an argument): an index keeps the backend it was built
+    with, and the default applies to a new index. Reads ``config.json`` only (no index, no model)."""
+    if settings.encoder_backend_is_set:
+        return settings
+    try:
+        config = json.loads((settings.index_dir / "config.json").read_text(encoding="utf-8"))
+        recorded = config.get("encoder_backend")
+    except (OSError, ValueError, AttributeError):
+        return settings  # no index yet (or an unreadable one: opening it will say so)
+    if recorded not in get_args(EncoderBackend) or recorded == settings.encoder_backend:
+        return settings
+    return settings.model_copy(update={"encoder_backend": recorded})
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +199,11 @@ class Home:
     """
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
-        self.settings = settings
+        #: As given; ``settings`` is it with the backend of the existing index (:func:`index_settings`).
+        self.requested = settings
+        self.settings = index_settings(settings)
         self._embedder = embedder
+        self._given_embedder = embedder is not None
         self._reader: IndexReader | None = None
         self._results: ResultsStore | None = None
         self._decisions: DecisionStore | None = None
@@ -211,6 +237,14 @@ class Home:
         from credibility.engine.ingest import open_reader
 
         with self._lock:
+            if self._reader is not None and self._reader.replaced():
+                # Re-embedded by another process: reopen, with the backend it now records.
+                self._reader.close()
+                self._reader = None
+                resolved = index_settings(self.requested)
+                if resolved.encoder_backend != self.settings.encoder_backend and not self._given_embedder:
+                    self._embedder = None
+                self.settings = resolved
             if self._reader is None:
                 self._reader = open_reader(self.settings, self.embedder())
             else:
@@ -347,6 +381,42 @@ class Home:
             chosen = index_type or writer.params.index_type
             writer.rebuild(chosen)  # type: ignore[arg-type]
         return chosen
+
+    def reembed(
+        self,
+        backend: str,
+        *,
+        index_type: str | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> ReembedReport:
+        """Re-embed every stored sentence with the encoder ``backend`` (from the stored texts) into a
+        new index written beside this one and swapped in atomically; from then on this Home (and any
+        process that opens the index without choosing a backend) uses ``backend``. The old index
+        serves readers until the swap. ``on_progress(done, total)`` counts distinct texts embedded."""
+        from credibility.embed.embedder import load_embedder
+        from credibility.engine.ingest import reembed_index
+
+        if backend not in get_args(EncoderBackend):
+            raise UsageError(
+                f"unknown encoder backend {backend!r}; use one of {', '.join(get_args(EncoderBackend))}"
+            )
+        self.require_index()
+        settings = self.settings.model_copy(update={"encoder_backend": backend})
+        embedder = load_embedder(settings)
+        report = reembed_index(
+            settings,
+            embedder,
+            index_type=index_type,  # type: ignore[arg-type]
+            on_progress=on_progress,
+        )
+        with self._lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+            self.settings = settings
+            self._embedder = embedder
+            self._given_embedder = False
+        return report
 
     def stats(self) -> IndexStats:
         """What the index holds (no model needed)."""

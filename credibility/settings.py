@@ -31,6 +31,10 @@ from credibility.errors import ConfigError
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 EncoderBackend = Literal["torch", "onnx", "onnx-int8"]
+#: The encoder a new index is built with: static int8 on ONNX Runtime, deterministic (a sentence's
+#: vector does not depend on its batch) and about 2x torch. An existing index keeps the backend it
+#: records unless ``CREDIBILITY_ENCODER_BACKEND`` is set (``credibility index rebuild --backend``).
+DEFAULT_ENCODER_BACKEND: EncoderBackend = "onnx-int8"
 IndexType = Literal["flat", "ivf", "hnsw", "auto"]
 
 
@@ -156,7 +160,12 @@ class Settings(ReadableSettings):
             "package; any other name or local path is passed to SentenceTransformer."
         ),
     )
-    encoder_backend: EncoderBackend = "torch"
+    #: Left unset, an existing index is opened with the backend it records (see
+    #: :data:`DEFAULT_ENCODER_BACKEND`); set, it must match the index's.
+    encoder_backend: EncoderBackend = DEFAULT_ENCODER_BACKEND
+    #: Where the ONNX backends keep their exported models (one export per model, backend and
+    #: export format, shared by every home that points here). Unset: ``<home>/encoders``.
+    encoder_cache: Path | None = None
     #: Small batches of length-sorted sentences pad less and stay in cache: on 2 cores, 16 encodes
     #: about 1.2x (torch) to 1.4x (onnx) faster than 64.
     batch_size: int = Field(default=16, ge=1, le=4096)
@@ -267,6 +276,16 @@ class Settings(ReadableSettings):
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
+
+    @property
+    def encoder_cache_dir(self) -> Path:
+        """The folder of the exported ONNX encoders: ``encoder_cache``, else ``<home>/encoders``."""
+        return self.encoder_cache if self.encoder_cache is not None else self.home / "encoders"
+
+    @property
+    def encoder_backend_is_set(self) -> bool:
+        """Whether the backend was chosen (environment or argument), not left at the default."""
+        return "encoder_backend" in self.model_fields_set
 
     @property
     def results_db(self) -> Path:

@@ -77,7 +77,10 @@ class DaskEmbedder(EmbedderBase):
 
     def __init__(self, settings: Settings, chunk_size: int = 256) -> None:
         require_server()
-        self._payload = settings.model_dump(mode="json")
+        from credibility.app import index_settings
+
+        # The workers build their embedder from this: with the backend the index records.
+        self._payload = index_settings(settings).model_dump(mode="json")
         self._chunk = chunk_size
         # Also warms one worker's model before the first real chunk.
         name, backend, dimension = describe_model.submit(self._payload).result()

@@ -7,8 +7,9 @@ half-written state; ``IndexReader.refresh()`` moves it to a newer generation.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,12 @@ class _Base:
         self.dimension = int(config["dimension"])
         self.params = self._stored_params()
         self._vectors: VectorIndex | None = None
+        self._opened = _file_identity(self._files.db)
+
+    def replaced(self) -> bool:
+        """Whether the index folder was swapped for another since this was opened (a re-embedding
+        rebuild): this object then still reads the old one, and must be reopened."""
+        return _file_identity(self._files.db) != self._opened
 
     # --- meta ----------------------------------------------------------------------------
     def _stored_params(self) -> VectorIndexParams:
@@ -196,6 +203,29 @@ class _Base:
                     found[norm_hash] = np.array(matrix[row])
         return found
 
+    def texts_to_embed(self) -> list[tuple[str, str]]:
+        """(normalized-text hash, text) of each distinct text of the live sentences: the text of its
+        first sentence by id (what was embedded first). What a re-embedding encodes."""
+        return [
+            (str(row[0]), str(row[1]))
+            for row in self._conn.execute(
+                "SELECT norm_hash, text FROM sentences WHERE id IN "
+                "(SELECT MIN(id) FROM sentences GROUP BY norm_hash) ORDER BY id"
+            )
+        ]
+
+    def article_payloads(self) -> Iterator[dict[str, Any]]:
+        """Every stored article with all its fields (text, duplicate link, dates): origins first,
+        then duplicates, each in the order they were added."""
+        cursor = self._conn.execute(
+            "SELECT id, url, title, source, published, kind, content_hash, claim, rating, verdict, speaker, "
+            "text, duplicate_of, added_at, updated_at FROM articles "
+            "ORDER BY duplicate_of IS NOT NULL, added_at, id"
+        )
+        names = [column[0] for column in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
+
     def all_sentence_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(sentence ids, vectors) of every live sentence: what a rebuild indexes."""
         _, rows = self._committed()
@@ -219,6 +249,7 @@ class _Base:
             model=str(self.config["model"]),
             dimension=self.dimension,
             encoder_backend=str(self.config["encoder_backend"]),
+            encoder_format_version=int(self.config.get("encoder_format_version") or 0),
             index_type=self.params.index_type,
             metric=METRIC,
             normalization_version=int(self.config["normalization_version"]),
@@ -348,6 +379,15 @@ class IndexReader(_Base):
             )
             self._claims = (key, claims)
         return _pairs(*self._claims[1].search(queries, k))
+
+
+def _file_identity(path: Path) -> tuple[int, int]:
+    """(device, inode) of a file, or (0, 0) when it is missing."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (0, 0)
+    return (stat.st_dev, stat.st_ino)
 
 
 def _pairs(scores: np.ndarray, ids: np.ndarray) -> list[list[tuple[int, float]]]:

@@ -2,7 +2,7 @@
 
 Layout of the folder::
 
-    config.json        model, dimension, metric, backend, index type, versions, counts
+    config.json        model, dimension, metric, backend and its export format, index type, versions, counts
     meta.sqlite        articles, sentences, the embedding cache, the committed generation
     vectors.f32        every embedding ever computed, append-only float32 rows
     faiss/<gen>.faiss  the FAISS index of generation <gen>
@@ -77,6 +77,11 @@ class IndexIdentity:
     encoder_backend: str = "torch"
     #: Version of the caller's text normalization (the exact-lookup keys depend on it).
     normalization_version: int = 1
+    #: The encoder export format the vectors come from (0: none, e.g. torch); a new index records it.
+    encoder_format_version: int = 0
+    #: The oldest export format whose vectors the encoder still reproduces: an index that records an
+    #: older one (or none, read as 0) holds vectors this encoder would not reproduce, and is refused.
+    encoder_compatible_since: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +132,7 @@ class IndexStats:
     model: str
     dimension: int
     encoder_backend: str
+    encoder_format_version: int
     index_type: str
     metric: str
     normalization_version: int
@@ -205,10 +211,32 @@ def check_identity(root: Path, config: dict[str, Any], identity: IndexIdentity) 
     }
     for key, value in wanted.items():
         if config.get(key) != value:
+            what_to_do = "use the same setting, or build a new index in another --home"
+            if key == "encoder_backend":
+                what_to_do = (
+                    "unset CREDIBILITY_ENCODER_BACKEND (the index's backend is then used), or re-embed "
+                    f"the index: `credibility index rebuild --backend {value} --home {root.parent}`"
+                )
             raise IndexMismatchError(
                 f"the index at {root} was built with {key}={config.get(key)!r}, but this run uses "
-                f"{key}={value!r}; use the same setting, or build a new index in another --home"
+                f"{key}={value!r}; {what_to_do}"
             )
+    recorded = int(config.get("encoder_format_version") or 0)
+    backend = identity.encoder_backend
+    if recorded < identity.encoder_compatible_since:
+        raise IndexMismatchError(
+            f"the index at {root} holds {backend} vectors of an older encoder export (format "
+            f"{recorded or 'unrecorded'}); this version's {backend} encoder (format "
+            f"{identity.encoder_format_version}) gives other vectors, and the two would not match. "
+            "Re-embed the index from its stored texts with "
+            f"`credibility index rebuild --backend {backend} --home {root.parent}`"
+        )
+    if recorded > identity.encoder_format_version:
+        raise IndexMismatchError(
+            f"the index at {root} holds vectors of encoder format {recorded}, newer than this version of "
+            f"credibility makes ({identity.encoder_format_version}); upgrade credibility, or re-embed it "
+            f"with `credibility index rebuild --backend {backend} --home {root.parent}`"
+        )
     if config.get("format_version") != FORMAT_VERSION:
         raise IndexMismatchError(
             f"the index at {root} has format version {config.get('format_version')!r}; this "
@@ -224,6 +252,7 @@ def _new_config(identity: IndexIdentity, index_type: ConcreteIndexType) -> dict[
         "dimension": identity.dimension,
         "metric": METRIC,
         "encoder_backend": identity.encoder_backend,
+        "encoder_format_version": identity.encoder_format_version,
         "index_type": index_type,
         "index_params": {"index_type": index_type},
         "normalization_version": identity.normalization_version,

@@ -9,13 +9,16 @@ This module is the index's public face; the code lives in three modules, by job:
 - :mod:`index.writer`, the write side: ``IndexWriter``, its commit protocol (vectors, then
   the next generation's FAISS file, then one atomic SQLite commit), crash recovery and
   rebuilds.
+- :mod:`index.reembed`, re-embedding: every stored sentence through another encoder into a
+  new index written beside the old one and swapped in atomically.
 
-They import downwards only: schema, then reader, then writer. Import from here.
+They import downwards only: schema, then reader, then writer, then reembed. Import from here.
 """
 
 from __future__ import annotations
 
 from index.reader import IndexReader, SearchParams
+from index.reembed import ReembedReport, reembed
 from index.schema import (
     FORMAT_VERSION,
     METRIC,
@@ -38,9 +41,11 @@ __all__ = [
     "IndexStats",
     "IndexWriter",
     "NewSentence",
+    "ReembedReport",
     "SearchParams",
     "SentenceRow",
     "acquire_writer_lock",
     "check_identity",
     "read_config",
+    "reembed",
 ]

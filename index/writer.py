@@ -195,8 +195,17 @@ class IndexWriter(_Base):
                 out[i] = self._pending_vectors[block][row - self._pending_starts[block]]
         return rows, out
 
-    def put_article(self, article: dict[str, Any], sentences: Sequence[NewSentence]) -> None:
-        """Insert an article (replacing any with its id) with its sentences; vectors must be stored."""
+    def put_article(
+        self,
+        article: dict[str, Any],
+        sentences: Sequence[NewSentence],
+        *,
+        sentence_ids: Sequence[int] | None = None,
+    ) -> None:
+        """Insert an article (replacing any with its id) with its sentences; vectors must be stored.
+
+        ``sentence_ids``: the ids its sentences keep (a re-embedding copies an index: reviewer
+        decisions name sentences by id); by default the next free ones."""
         self.delete_article(article["id"], promote_duplicates=False)
         now = _now()
         self._conn.execute(
@@ -210,8 +219,13 @@ class IndexWriter(_Base):
             self._dirty = True
             return
         rows, vectors = self._pending_lookup([s.norm_hash for s in sentences])
-        next_id = int(self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM sentences").fetchone()[0]) + 1
-        ids = np.arange(next_id, next_id + len(sentences), dtype=np.int64)
+        if sentence_ids is not None:
+            if len(sentence_ids) != len(sentences):
+                raise ValueError("one id per sentence")
+            ids = np.asarray(sentence_ids, dtype=np.int64)
+        else:
+            next_id = int(self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM sentences").fetchone()[0]) + 1
+            ids = np.arange(next_id, next_id + len(sentences), dtype=np.int64)
         self._conn.executemany(
             'INSERT INTO sentences (id, article_id, role, position, start, "end", text, norm_hash, vector_row) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -335,6 +349,11 @@ class IndexWriter(_Base):
     def rollback(self) -> None:
         self._conn.execute("ROLLBACK")
         self._pending_vectors, self._pending_starts, self._pending_rows, self._dirty = [], [], 0, False
+
+    @property
+    def pending_vectors(self) -> int:
+        """Vectors stored since the last commit (held in memory until it)."""
+        return self._pending_rows
 
     def _counts(self) -> dict[str, Any]:
         q = self._conn.execute

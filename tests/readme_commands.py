@@ -279,6 +279,10 @@ RUNS: dict[str, Run] = {
     "credibility review import review.csv": Run("cli"),
     "credibility review stats": Run("cli"),
     "credibility index rebuild --type ivf": Run("cli"),
+    "credibility index rebuild --backend onnx-int8": Run("cli"),
+    "credibility index rebuild --backend NAME": Run(
+        "cli", ("credibility index rebuild --backend onnx-int8",)
+    ),
     "credibility review import FILE.csv": Run("cli", ("credibility review import review.csv",)),
     "credibility index rebuild --type ivf|hnsw|flat": Run(
         "cli", ("credibility index rebuild --type hnsw", "credibility index rebuild --type flat")

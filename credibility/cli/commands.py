@@ -54,10 +54,37 @@ def cmd_index_stats(home: Home, *, as_json: bool, out: TextIO | None = None) -> 
     return 0
 
 
-def cmd_index_rebuild(home: Home, index_type: str | None, *, out: TextIO | None = None) -> int:
+def cmd_index_rebuild(
+    home: Home,
+    index_type: str | None,
+    *,
+    backend: str | None = None,
+    progress: bool | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
     out = out or sys.stdout
-    chosen = home.rebuild(index_type)
-    print(f"rebuilt the index as {chosen} ({home.settings.index_dir})", file=out)
+    err = err or sys.stderr
+    if backend is None:
+        chosen = home.rebuild(index_type)
+        print(f"rebuilt the index as {chosen} ({home.settings.index_dir})", file=out)
+        return 0
+    from tqdm import tqdm
+
+    show = err.isatty() if progress is None else progress
+    with tqdm(desc=f"re-embedding ({backend})", unit=" sentences", disable=not show, file=err) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = home.reembed(backend, index_type=index_type, on_progress=advance)
+    print(
+        f"re-embedded {report.embedded:,} distinct sentences of {report.articles:,} articles "
+        f"({report.sentences:,} sentences) with {report.encoder_backend}; the index is {report.index_type} "
+        f"({home.settings.index_dir})",
+        file=out,
+    )
     return 0
 
 

@@ -95,10 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     stats = index_commands.add_parser("stats", help="print what the index holds")
     _add_home(stats)
     stats.add_argument("--json", action="store_true", help="print JSON")
-    rebuild = index_commands.add_parser("rebuild", help="rebuild the vector index (e.g. as another type)")
+    rebuild = index_commands.add_parser(
+        "rebuild", help="rebuild the vector index (as another type), or re-embed it (--backend)"
+    )
     _add_home(rebuild)
     rebuild.add_argument(
         "--type", choices=("flat", "ivf", "hnsw"), help="index type (default: keep the current one)"
+    )
+    rebuild.add_argument(
+        "--backend",
+        choices=("torch", "onnx", "onnx-int8"),
+        help="re-embed every stored sentence with this encoder into a new index, swapped in atomically",
+    )
+    rebuild.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar"
     )
     remove = index_commands.add_parser("remove", help="retract articles by id")
     _add_home(remove)
@@ -237,7 +247,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             if args.index_command == "stats":
                 return commands.cmd_index_stats(home, as_json=args.json)
             if args.index_command == "rebuild":
-                return commands.cmd_index_rebuild(home, args.type)
+                return commands.cmd_index_rebuild(
+                    home, args.type, backend=args.backend, progress=args.progress
+                )
             return commands.cmd_index_remove(home, args.ids)
         if args.command == "search":
             return commands.cmd_search(home, args.text, k=args.k, as_json=args.json, queries=args.queries)

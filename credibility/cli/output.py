@@ -61,7 +61,10 @@ def ingest_line(report: IngestReport) -> str:
 
 def print_stats(stats: dict[str, Any], out: TextIO) -> None:
     for key in ("path", "model", "encoder_backend", "dimension", "index_type", "generation"):
-        print(f"{key:>22}: {stats[key]}", file=out)
+        value = stats[key]
+        if key == "encoder_backend" and stats.get("encoder_format_version"):
+            value = f"{value} (export format {stats['encoder_format_version']})"
+        print(f"{key:>22}: {value}", file=out)
     for key in ("articles", "reporting", "factchecks", "duplicates", "sentences", "vectors"):
         print(f"{key:>22}: {stats[key]:,}", file=out)
     verdicts = ", ".join(f"{k} {v}" for k, v in sorted(stats["verdicts"].items())) or "-"

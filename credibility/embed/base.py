@@ -1,7 +1,8 @@
 """What every sentence embedder shares: the :class:`Embedder` Protocol, a base class, the model's location.
 
 :class:`EmbedderBase` holds the identity an index records (``model_name``, ``backend``,
-``dimension``) and the empty-input case of ``encode``; a backend implements ``_encode``.
+``dimension`` and, for the ONNX backends, the export's ``format_version``) and the empty-input
+case of ``encode``; a backend implements ``_encode``.
 Backends live in their own modules (:mod:`credibility.embed.embedder` for torch,
 :mod:`credibility.embed.onnx_runtime` for ONNX Runtime) and depend on this one only.
 """
@@ -47,6 +48,9 @@ class Embedder(Protocol):
         """The length of each vector."""
         ...
 
+    # Optional: ``format_version`` (int), the ONNX export format the vectors come from (0 or absent:
+    # no export, as for torch). An index records it and refuses vectors of an incompatible export.
+
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """A ``(len(sentences), dimension)`` float32 array of L2-normalised rows, in input order."""
         ...
@@ -58,10 +62,11 @@ class EmbedderBase:
     ``encode([])`` gives a ``(0, dimension)`` float32 array without calling ``_encode``.
     """
 
-    def __init__(self, model_name: str, backend: str, dimension: int) -> None:
+    def __init__(self, model_name: str, backend: str, dimension: int, format_version: int = 0) -> None:
         self._name = model_name
         self._backend = backend
         self._dimension = dimension
+        self._format_version = format_version
 
     @property
     def model_name(self) -> str:
@@ -74,6 +79,11 @@ class EmbedderBase:
     @property
     def dimension(self) -> int:
         return self._dimension
+
+    @property
+    def format_version(self) -> int:
+        """The ONNX export format of the vectors (0: no export, e.g. torch)."""
+        return self._format_version
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         if not sentences:

@@ -108,9 +108,9 @@ _cache_lock = threading.Lock()
 
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder for these settings, loaded once per process."""
-    # ONNX backends keep their exported files under home; torch needs no home in the key.
-    home = "" if settings.encoder_backend == "torch" else str(settings.home)
-    key = (settings.model, settings.encoder_backend, settings.batch_size, settings.torch_threads, home)
+    # ONNX backends keep their exported files in the encoder cache; torch needs no folder in the key.
+    cache = "" if settings.encoder_backend == "torch" else str(settings.encoder_cache_dir)
+    key = (settings.model, settings.encoder_backend, settings.batch_size, settings.torch_threads, cache)
     with _cache_lock:
         embedder = _cache.get(key)
         if embedder is None:
@@ -128,7 +128,7 @@ def _build(settings: Settings) -> Embedder:
         return OnnxEmbedder(
             settings.model,
             settings.encoder_backend,
-            cache_dir=settings.home / "encoders",
+            cache_dir=settings.encoder_cache_dir,
             batch_size=settings.batch_size,
             threads=settings.torch_threads,
         )

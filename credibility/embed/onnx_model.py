@@ -2,8 +2,9 @@
 
 Shared by :mod:`credibility.embed.onnx_export` (which writes the folder) and
 :mod:`credibility.embed.onnx_runtime` (which reads it): the backend names, the files of
-the cached folder (``model.onnx``, ``tokenizer.json``, ``encoder.json`` and, for
-``onnx-int8``, ``model-long.onnx``), what the sentence-transformers folder says about
+the cached folder (``model.onnx``, ``tokenizer.json``, ``encoder.json``), the export format
+version and which older exports' vectors it still reproduces (:func:`vectors_compatible_since`,
+what an index checks before it takes vectors), what the sentence-transformers folder says about
 how to embed with it (:func:`read_layout`), its cache key (:func:`model_key`), and
 how one batch of tokenized sentences is run, pooled and normalised (:func:`embed_batch`).
 """
@@ -26,13 +27,17 @@ OnnxBackend = Literal["onnx", "onnx-int8"]
 ONNX_BACKENDS: tuple[OnnxBackend, ...] = ("onnx", "onnx-int8")
 Pooling = Literal["mean", "cls"]
 
-#: Bumped when the cached layout or the export changes; part of the cache key.
-ENCODER_FORMAT_VERSION = 3
+#: Bumped when the cached layout or the export changes; part of the cache key, and recorded by an
+#: index built with an ONNX backend. 4: ``onnx-int8`` is static int8 (calibrated activation ranges,
+#: one model), so a sentence's vector no longer depends on the batch it is encoded in.
+ENCODER_FORMAT_VERSION = 4
+#: Per backend, the oldest export format whose vectors the current export reproduces: an index
+#: holding vectors of an older export is refused (old and new vectors would not be comparable) and
+#: must be re-embedded (``credibility index rebuild --backend ...``). 0: any, including an index from
+#: before indexes recorded the format. The float export has not changed its vectors; ``onnx-int8``
+#: changed from dynamic to static quantization in format 4.
+_VECTORS_COMPATIBLE_SINCE: dict[str, int] = {"onnx": 0, "onnx-int8": 4}
 MODEL_FILE = "model.onnx"
-#: ``onnx-int8`` only: the model for sentences of ``onnx_export.LONG_MODEL_MIN_TOKENS`` tokens or more,
-#: with the feed-forward up-projections quantized too (faster; too coarse for short sentences, see
-#: ``onnx_export._quantize``).
-LONG_MODEL_FILE = "model-long.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 META_FILE = "encoder.json"
 _MODEL_FILE_SUFFIXES = (".json", ".safetensors", ".bin", ".txt", ".model", ".pt")
@@ -49,6 +54,11 @@ class ModelLayout:
     max_seq_length: int
     do_lower_case: bool
     prompt: str
+
+
+def vectors_compatible_since(backend: str) -> int:
+    """The oldest encoder format whose vectors ``backend`` still reproduces (0 for torch: no export)."""
+    return _VECTORS_COMPATIBLE_SINCE.get(backend, 0)
 
 
 # ---------------------------------------------------------------- model folder

@@ -7,25 +7,29 @@ Encoding mirrors sentence-transformers: the model's ``tokenizer.json`` (with the
 ``do_lower_case`` and ``max_seq_length`` of ``sentence_bert_config.json``), padding
 per batch, mean or CLS pooling as ``1_Pooling/config.json`` says, L2 normalisation.
 Sentences are sorted by token length and batches are cut where lengths drop, so a
-batch pads little. For ``onnx-int8``, sentences of 17 tokens or more go to the second,
-faster quantized model when the export kept one. Both ONNX backends run two batches at
-once, each on half the cores (``threads`` is the total); a call of a single sentence runs
-on half the cores.
+batch pads little. Both ONNX backends run two batches at once, each on half the cores
+(``threads`` is the total); a call of a single sentence runs on half the cores.
 
-Measured on the 2-core build machine (AMD EPYC, AVX2, no VNNI), all-MiniLM-L6-v2, 3,000
-PolitiFact sentences (106 characters on average), on a quiet machine, batch size 16;
-cosine against the torch backend over 8,251 sentences including short replies ("No.",
-"Not true."):
+``onnx-int8`` is static int8 and deterministic: a sentence gets the same vector, bit for bit,
+alone or in any batch. Its export checks that padding changes no bit (``padding_exact`` in
+``encoder.json``); where it would (another CPU's kernels), batches hold sentences of one token
+length only, so no sentence is ever padded.
 
-=========  ============  ========================  ===================================
-backend    sentences/s   cosine vs torch min/mean  load in a fresh process
-=========  ============  ========================  ===================================
-torch      130-134       (reference)               9-12 s
-onnx       207-217       1.000000 / 1.000000       6 s first (export), 1 s cached
-onnx-int8  266-282       0.9851 / 0.996            20 s first (export), 0.3-1 s cached
-=========  ============  ========================  ===================================
+Measured on the 2-core build machine (Xeon, AVX-512 VNNI; shared, so best of 2 runs of 3),
+all-MiniLM-L6-v2, 3,000 PolitiFact sentences, batch size 16, in sentences per second: one thread
+(CPU time: steady on a shared machine), and both cores (wall clock); "article" encodes 27 sentences
+a call, as one check does. Loading is a fresh process's, the export already cached:
 
-One article at a time (27 sentences a call): torch 82, onnx 174, onnx-int8 213 sentences/s.
+=======================  =================  ====================  =====
+backend                  bulk, 1 / 2 cores  article, 1 / 2 cores  load
+=======================  =================  ====================  =====
+torch                    215 / 375          159 / 277             3.9 s
+onnx                     261 / 487          235 / 266             0.4 s
+onnx-int8 (static)       603 / 1,150        519 / 955             0.3 s
+dynamic int8 (format 3)  411 / 808          355 / 664             0.3 s
+=======================  =================  ====================  =====
+
+Cosine to the float model: see :mod:`credibility.embed.onnx_export`.
 """
 
 from __future__ import annotations
@@ -83,7 +87,7 @@ class OnnxEmbedder(EmbedderBase):
         meta = read_json(folder / META_FILE)
         if meta.get("format_version") != ENCODER_FORMAT_VERSION or meta.get("backend") != backend:
             raise ModelError(f"the cached encoder at {folder} is from another version; delete that folder")
-        super().__init__(model, backend, int(meta["dimension"]))
+        super().__init__(model, backend, int(meta["dimension"]), ENCODER_FORMAT_VERSION)
         self._folder = folder
         self._pooling: Pooling = "cls" if meta["pooling"] == "cls" else "mean"
         self._prompt = str(meta.get("prompt", ""))
@@ -120,9 +124,8 @@ class OnnxEmbedder(EmbedderBase):
                 raise ModelError(f"could not load the ONNX model {path}: {exc}; delete {folder}") from exc
 
         self._session = load(folder / MODEL_FILE)
-        long_model = meta.get("long_model")
-        self._long_session = load(folder / str(long_model["file"])) if long_model else None
-        self._long_min_tokens = int(long_model["min_tokens"]) if long_model else 0
+        # False only where the export saw padding change a bit: then no batch mixes token lengths.
+        self._one_length_per_batch = meta.get("padding_exact") is False
         graph_inputs = {node.name for node in self._session.get_inputs()}
         if not graph_inputs <= set(self._inputs):
             raise ModelError(
@@ -145,11 +148,8 @@ class OnnxEmbedder(EmbedderBase):
         batches = list(self._batches(order, lengths))
 
         def run(batch: np.ndarray) -> np.ndarray:
-            session = self._session
-            if self._long_session is not None and lengths[batch].min() >= self._long_min_tokens:
-                session = self._long_session
             return embed_batch(
-                session, self._inputs, [encodings[i] for i in batch], self._pad_id, self._pooling
+                self._session, self._inputs, [encodings[i] for i in batch], self._pad_id, self._pooling
             )
 
         if len(batches) == 1 or self._workers == 1:
@@ -172,17 +172,17 @@ class OnnxEmbedder(EmbedderBase):
         """Batches of at most ``batch_size`` along the longest-first order, cut early where a
         sentence is under 3/4 of its batch's longest: one article's sentences vary in length, and
         padding them to one width cost a third of the time (a call costs ~1 ms; padding more).
-        A call with fewer sentences than a batch is still split between the workers, and a batch
-        never mixes sentences for the long-sentence model with shorter ones."""
+        A call with fewer sentences than a batch is still split between the workers. Where padding
+        is not exact, a batch holds one token length only."""
         size = min(self._batch_size, max(1, -(-len(order) // self._workers)))
-        cut = self._long_min_tokens if self._long_session is not None else 0
+        one_length = self._one_length_per_batch
         start = 0
         for end in range(1, len(order) + 1):
             if (
                 end == len(order)
                 or end - start == size
                 or lengths[order[end]] * 4 < lengths[order[start]] * 3
-                or lengths[order[end]] < cut <= lengths[order[start]]
+                or (one_length and lengths[order[end]] != lengths[order[start]])
             ):
                 yield order[start:end]
                 start = end

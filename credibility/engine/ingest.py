@@ -26,6 +26,7 @@ from typing import Any, Literal
 from filelock import FileLock
 
 from credibility.embed.embedder import Embedder
+from credibility.embed.onnx_model import ENCODER_FORMAT_VERSION, ONNX_BACKENDS, vectors_compatible_since
 from credibility.errors import InputError
 from credibility.model.records import ArticleRecord, IngestReport, LoadProblem
 from credibility.model.verdicts import normalize_rating
@@ -37,8 +38,10 @@ from index.store import (
     IndexReader,
     IndexWriter,
     NewSentence,
+    ReembedReport,
     SearchParams,
     acquire_writer_lock,
+    reembed,
 )
 
 Outcome = Literal["added", "replaced", "unchanged", "duplicate", "failed"]
@@ -125,11 +128,39 @@ def prepare(
 
 
 def index_identity(settings: Settings, embedder: Embedder) -> IndexIdentity:
+    # ``format_version`` is optional on an embedder (absent or 0: no export, as for torch and fakes).
+    # A wrapper of an ONNX embedder that does not pass it on (a Dask fan-out, vectors primed ahead)
+    # gives vectors of this version's export: the only one an ONNX embedder here loads.
+    version = int(getattr(embedder, "format_version", 0) or 0)
+    if not version and embedder.backend in ONNX_BACKENDS:
+        version = ENCODER_FORMAT_VERSION
     return IndexIdentity(
         model=settings.model,
         dimension=embedder.dimension,
         encoder_backend=embedder.backend,
         normalization_version=NORMALIZATION_VERSION,
+        encoder_format_version=version,
+        encoder_compatible_since=vectors_compatible_since(embedder.backend) if version else 0,
+    )
+
+
+def reembed_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    index_type: Literal["flat", "ivf", "hnsw"] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    lock_timeout: float = 0.0,
+) -> ReembedReport:
+    """Re-embed every stored sentence of the index with ``embedder`` into a new index, swapped in
+    atomically (see :mod:`index.reembed`); the index then records ``embedder``'s backend."""
+    return reembed(
+        settings.index_dir,
+        index_identity(settings, embedder),
+        embedder.encode,
+        index_type=index_type,
+        on_progress=on_progress,
+        lock_timeout=lock_timeout,
     )
 
 

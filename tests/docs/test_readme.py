@@ -264,6 +264,12 @@ def _promises(work: Path) -> dict[str, Promise]:
         data = json.loads(result.stdout)
         assert {"sites", "sources", "verified"} <= set(data) and data["since"].startswith("2026-11-21"), data
 
+    def reembedded(result: Result, shell: Shell) -> None:
+        assert result.stdout.startswith("re-embedded ") and "with onnx-int8" in result.stdout, result
+        stats = _stats(shell)
+        assert (stats["encoder_backend"], stats["encoder_format_version"]) == ("onnx-int8", 4), stats
+        assert stats["index_type"] == "ivf" and stats["articles"] >= 10, stats  # the index, kept
+
     def rebuilt(kind: str) -> Promise:
         def check(result: Result, shell: Shell) -> None:
             assert _stats(shell)["index_type"] == kind
@@ -288,6 +294,7 @@ def _promises(work: Path) -> dict[str, Promise]:
         "credibility review import review.csv": imported,
         "credibility review stats": review_stats,
         "credibility index rebuild --type ivf": rebuilt("ivf"),
+        "credibility index rebuild --backend onnx-int8": reembedded,
         "credibility index rebuild --type hnsw": rebuilt("hnsw"),
         "credibility index rebuild --type flat": rebuilt("flat"),
         "credibility report csv --out review.csv --since 2026-11-21": rebuilt_over_decisions,
@@ -299,6 +306,8 @@ def _promises(work: Path) -> dict[str, Promise]:
 def _environment(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIBILITY_", "PREFECT_API_URL"))}
     env.update(HOME=str(home), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", **extra)
+    # The session's encoder export (tests/conftest.py), not one more per README home.
+    env.update({k: v for k, v in os.environ.items() if k == "CREDIBILITY_ENCODER_CACHE"})
     return env
 
 

@@ -58,6 +58,8 @@ def _environment(home: Path, **extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("CREDIBILITY_", "PREFECT_API_URL", "PREFECT_PROFILES_PATH", "PREFECT_HOME"))
     }
+    # The session's encoder export (tests/conftest.py), not one more per home.
+    env.update({k: v for k, v in os.environ.items() if k == "CREDIBILITY_ENCODER_CACHE"})
     env.update(
         HOME=str(home),
         HF_HUB_OFFLINE="1",

@@ -62,6 +62,8 @@ class Stack:
         self.api = f"http://127.0.0.1:{self.port}/api"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CREDIBILITY_"))},
+            # The session's encoder export (tests/conftest.py), not one more per home.
+            **{k: v for k, v in os.environ.items() if k == "CREDIBILITY_ENCODER_CACHE"},
             "PREFECT_HOME": str(root / "prefect-home"),
             "PREFECT_API_URL": self.api,
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

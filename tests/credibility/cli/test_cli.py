@@ -142,6 +142,46 @@ def test_index_refuses_another_model(
     assert code == 2 and "was built with model='fake-model'" in err
 
 
+def test_an_index_keeps_its_backend_and_rebuild_backend_re_embeds_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, paths = str(tmp_path / "home"), sample_paths()
+    monkeypatch.setenv("CREDIBILITY_ENCODER_BACKEND", "torch")  # an index built before the default changed
+    assert run(capsys, "index", "add", "--home", home, str(paths["articles"]))[0] == 0
+    assert (
+        run(capsys, "index", "add", "--home", home, "--kind", "factcheck", str(paths["factchecks"]))[0] == 0
+    )
+    monkeypatch.delenv("CREDIBILITY_ENCODER_BACKEND")
+    before = json.loads(run(capsys, "index", "stats", "--home", home, "--json")[1])
+    assert (before["encoder_backend"], before["encoder_format_version"]) == ("torch", 0)
+    # Without a chosen backend the index's own is used: no refusal, no re-embedding.
+    code, out, err = run(capsys, "check", "--home", home, "--json", str(paths["repost"]))
+    assert code == 0, err
+    torch_check = json.loads(out)
+    assert torch_check["verdict"]["label"] == "debunked"
+    assert torch_check["verdict"]["engine"]["encoder_backend"] == "torch"
+
+    code, out, err = run(capsys, "index", "rebuild", "--home", home, "--backend", "onnx-int8", "--progress")
+    assert code == 0, err
+    assert "re-embedding (onnx-int8)" in err and "sentences" in err  # the progress bar, on stderr
+    assert out.startswith("re-embedded ") and "with onnx-int8" in out
+    after = json.loads(run(capsys, "index", "stats", "--home", home, "--json")[1])
+    assert (after["encoder_backend"], after["encoder_format_version"]) == ("onnx-int8", 4)
+    for key in ("articles", "reporting", "factchecks", "duplicates", "sentences", "verdicts", "index_type"):
+        assert after[key] == before[key], key
+    assert not list((tmp_path / "home").glob(".index*"))
+    code, out, err = run(capsys, "check", "--home", home, "--json", str(paths["repost"]))
+    assert code == 0, err
+    int8_check = json.loads(out)
+    assert int8_check["verdict"]["engine"]["encoder_backend"] == "onnx-int8"
+    assert [s["label"] for s in int8_check["sentences"]] == [s["label"] for s in torch_check["sentences"]]
+    # Choosing the old backend now is refused, saying what to do.
+    monkeypatch.setenv("CREDIBILITY_ENCODER_BACKEND", "torch")
+    code, _, err = run(capsys, "check", "--home", home, str(paths["repost"]))
+    assert code == 2 and "credibility index rebuild --backend torch" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_search_batch_with_context_and_without_the_claim_ranker(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

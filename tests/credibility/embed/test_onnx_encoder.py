@@ -1,4 +1,8 @@
-"""The ONNX backends against the torch reference, on the real packaged model."""
+"""The ONNX backends against the torch reference, on the real packaged model.
+
+The exports here go to this module's own cache folder (not the session's shared one), so the
+export itself is tested.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,13 @@ import pytest
 
 from credibility.embed import onnx_export
 from credibility.embed.embedder import SentenceTransformerEmbedder, _build, packaged_model_path
-from credibility.embed.onnx_model import LONG_MODEL_FILE, META_FILE, MODEL_FILE, OnnxBackend, read_layout
+from credibility.embed.onnx_model import (
+    ENCODER_FORMAT_VERSION,
+    META_FILE,
+    MODEL_FILE,
+    OnnxBackend,
+    read_layout,
+)
 from credibility.embed.onnx_runtime import OnnxEmbedder
 from credibility.errors import ModelError
 from credibility.settings import DEFAULT_MODEL, Settings
@@ -103,14 +113,14 @@ def reference() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def fp32(cache_dir: Path) -> OnnxEmbedder:
-    embedder = _build(Settings(home=cache_dir.parent, encoder_backend="onnx"))
+    embedder = _build(Settings(home=cache_dir.parent, encoder_backend="onnx", encoder_cache=cache_dir))
     assert isinstance(embedder, OnnxEmbedder)
     return embedder
 
 
 @pytest.fixture(scope="module")
 def int8(cache_dir: Path) -> OnnxEmbedder:
-    embedder = _build(Settings(home=cache_dir.parent, encoder_backend="onnx-int8"))
+    embedder = _build(Settings(home=cache_dir.parent, encoder_backend="onnx-int8", encoder_cache=cache_dir))
     assert isinstance(embedder, OnnxEmbedder)
     return embedder
 
@@ -230,44 +240,92 @@ def test_cache_layout_and_metadata(cache_dir: Path, fp32: OnnxEmbedder, int8: On
         assert meta["pooling"] == "mean"
         assert meta["normalize"] is True
         assert {"onnxruntime", "onnx", "tokenizers", "torch"} <= set(meta["versions"])
-    # The int8 weights are a quarter of the float ones, give or take the unquantized tensors.
-    assert (int8.folder / MODEL_FILE).stat().st_size < 0.5 * (fp32.folder / MODEL_FILE).stat().st_size
+    # The int8 weights are a quarter of the float ones; the word embeddings (half the float model)
+    # stay float.
+    assert (int8.folder / MODEL_FILE).stat().st_size < 0.8 * (fp32.folder / MODEL_FILE).stat().st_size
+    meta = json.loads((int8.folder / META_FILE).read_text())
+    assert meta["format_version"] == ENCODER_FORMAT_VERSION == int8.format_version
+    assert meta["quantization"].startswith("static int8")
+    assert meta["min_cosine_to_fp32"] >= onnx_export.MIN_QUANTIZED_COSINE
+    assert meta["calibration"]["sentences"] > 400
+    assert isinstance(meta["padding_exact"], bool)
+    assert fp32.format_version == ENCODER_FORMAT_VERSION
 
 
 @pytest.mark.slow
-def test_int8_routes_long_sentences_to_the_long_model(
-    int8: OnnxEmbedder, int8_vectors: np.ndarray, reference: np.ndarray
+def test_int8_vectors_do_not_depend_on_the_batch(
+    cache_dir: Path, int8: OnnxEmbedder, int8_vectors: np.ndarray
 ) -> None:
-    meta = json.loads((int8.folder / META_FILE).read_text())
-    long_model = meta["long_model"]
-    assert long_model["file"] == LONG_MODEL_FILE
-    assert (int8.folder / long_model["file"]).is_file()
-    assert long_model["min_cosine_to_fp32"] >= onnx_export.MIN_QUANTIZED_COSINE
-    tokens = np.array([len(int8._tokenizer.encode(s).ids) for s in SENTENCES])
-    long_rows = tokens >= long_model["min_tokens"]
-    assert 10 <= long_rows.sum() < len(SENTENCES)  # both models are exercised by the bound test
-    # The long model gives other vectors than the short one: the route matters, and is taken.
-    texts = [s for s, is_long in zip(SENTENCES, long_rows, strict=True) if is_long]
-    by_long = int8.encode(texts)
-    short_only = OnnxEmbedder(DEFAULT_MODEL, "onnx-int8", cache_dir=int8.folder.parent.parent)
-    short_only._long_session = None
-    by_short = short_only.encode(texts)
-    assert np.abs(by_long - by_short).max() > 1e-4
-    assert _cosines(by_long, reference[long_rows]).min() >= 0.98
+    # Static quantization: alone, in small batches, reversed, among other sentences: the same bits.
+    one_by_one = np.vstack([int8.encode([sentence]) for sentence in SENTENCES])
+    np.testing.assert_array_equal(int8_vectors, one_by_one)
+    small_batches = OnnxEmbedder(DEFAULT_MODEL, "onnx-int8", cache_dir=cache_dir, batch_size=3)
+    np.testing.assert_array_equal(small_batches.encode(SENTENCES), one_by_one)
+    np.testing.assert_array_equal(int8.encode(SENTENCES[::-1])[::-1], one_by_one)
+    mixed = int8.encode([*SENTENCES[::2], *SENTENCES, *SENTENCES[1::3]])
+    np.testing.assert_array_equal(
+        mixed[len(SENTENCES[::2]) : len(SENTENCES[::2]) + len(SENTENCES)], one_by_one
+    )
 
 
-def test_batches_split_between_workers_and_never_mix_the_two_models() -> None:
+def test_int8_export_plans_quantize_less_in_turn() -> None:
+    plans = onnx_export._PLANS
+    assert plans[0].attention and plans[0].up and plans[0].down  # every projection first
+    assert not any(plan.down for plan in plans[1:])
+    assert not plans[-1].attention and not plans[-1].up
+
+
+@pytest.mark.slow
+def test_a_plan_that_fails_the_check_gives_way_to_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fp32: OnnxEmbedder
+) -> None:
+    for cache in ("encoders", "other"):  # the float export is reused, not made again
+        (tmp_path / cache / fp32.folder.parent.name).mkdir(parents=True)
+        (tmp_path / cache / fp32.folder.parent.name / "onnx").symlink_to(fp32.folder)
+    # A short calibration: this tests the fallback, not the accuracy (the module's export does).
+    lines = onnx_export.CALIBRATION_FILE.read_text(encoding="utf-8").splitlines()
+    (tmp_path / "calibration.txt").write_text("\n".join(lines[::10]), encoding="utf-8")
+    monkeypatch.setattr(onnx_export, "CALIBRATION_FILE", tmp_path / "calibration.txt")
+    real_check = onnx_export._check_quantized
+    calls: list[float] = []
+
+    def first_plan_fails(*args: object) -> tuple[float, bool]:
+        lowest, exact = real_check(*args)  # type: ignore[arg-type]
+        calls.append(lowest)
+        return (0.5 if len(calls) == 1 else lowest), exact
+
+    monkeypatch.setattr(onnx_export, "_check_quantized", first_plan_fails)
+    embedder = OnnxEmbedder(DEFAULT_MODEL, "onnx-int8", cache_dir=tmp_path / "encoders")
+    meta = json.loads((embedder.folder / META_FILE).read_text())
+    assert len(calls) == 2
+    assert meta["quantization"].endswith(onnx_export._PLANS[1].name)
+    assert meta["min_cosine_to_fp32"] == round(calls[1], 4)
+    vectors = embedder.encode(SENTENCES[:10])
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+    monkeypatch.setattr(onnx_export, "_check_quantized", lambda *args: (0.5, True))
+    monkeypatch.setattr(onnx_export, "_PLANS", onnx_export._PLANS[-1:])  # one failing plan is enough
+    with pytest.raises(ModelError, match="use encoder_backend='onnx'"):
+        OnnxEmbedder(DEFAULT_MODEL, "onnx-int8", cache_dir=tmp_path / "other")
+    assert not list((tmp_path / "other").glob("*/onnx-int8"))  # nothing half-written kept
+    assert not list((tmp_path / "other").glob("*/.tmp-*"))
+
+
+def test_batches_are_cut_by_length_and_split_between_workers() -> None:
     embedder = object.__new__(OnnxEmbedder)
     embedder._batch_size, embedder._workers = 16, 2
-    embedder._long_session, embedder._long_min_tokens = object(), 17
+    embedder._one_length_per_batch = False
     lengths = np.array([30, 29, 28, 27, 18, 17, 16, 15, 14, 13])
     order = np.argsort(-lengths, kind="stable")
     batches = [lengths[b].tolist() for b in embedder._batches(order, lengths)]
-    assert batches == [[30, 29, 28, 27], [18, 17], [16, 15, 14, 13]]  # cut by length ratio, then at 17
-    assert sum(len(b) for b in batches) == len(lengths)
-    embedder._long_session = None
+    assert batches == [[30, 29, 28, 27], [18, 17, 16, 15, 14], [13]]  # cut where under 3/4 of the first
     few = np.array([20, 20, 20])
     assert [len(b) for b in embedder._batches(np.arange(3), few)] == [2, 1]  # both workers get one
+    # Where the export saw padding change bits, no batch mixes lengths (nothing is padded).
+    embedder._one_length_per_batch = True
+    batches = [lengths[b].tolist() for b in embedder._batches(order, lengths)]
+    assert all(len(set(batch)) == 1 for batch in batches)
+    assert sum(len(b) for b in batches) == len(lengths)
 
 
 @pytest.mark.slow
@@ -277,26 +335,7 @@ def test_concurrent_calls_give_the_same_vectors(int8: OnnxEmbedder, int8_vectors
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(int8.encode, [SENTENCES] * 4))
     for vectors in results:
-        np.testing.assert_allclose(vectors, int8_vectors, atol=1e-6)
-
-
-@pytest.mark.slow
-def test_a_long_model_that_fails_the_check_is_not_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real_check = onnx_export._check_quantized
-
-    def strict_for_long(*args: object, min_tokens: int, **kwargs: object) -> float:
-        lowest = real_check(*args, min_tokens=min_tokens, **kwargs)  # type: ignore[arg-type]
-        return 0.5 if min_tokens > 0 else lowest
-
-    monkeypatch.setattr(onnx_export, "_check_quantized", strict_for_long)
-    embedder = OnnxEmbedder(DEFAULT_MODEL, "onnx-int8", cache_dir=tmp_path / "encoders")
-    assert json.loads((embedder.folder / META_FILE).read_text())["long_model"] is None
-    assert not (embedder.folder / LONG_MODEL_FILE).exists()
-    assert embedder._long_session is None
-    vectors = embedder.encode(SENTENCES[:10])
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        np.testing.assert_array_equal(vectors, int8_vectors)
 
 
 def _model_copy(
