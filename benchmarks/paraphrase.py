@@ -253,7 +253,7 @@ def evaluate_handwritten(path: Path = HANDWRITTEN) -> dict[str, Any]:
     }
     expected = {
         "paraphrase": {"supported"},
-        "fabrication": {"injected", "unsupported", "debunked"},
+        "fabrication": {"injected", "unsupported", "debunked", "altered"},
         "altered": {"altered"},
     }
     rows: list[dict[str, Any]] = []
