@@ -43,6 +43,19 @@ RESTATING_FACTCHECK = ArticleRecord(
 )
 
 
+LIBYA_REPORT = ArticleRecord(
+    id="sample-libya-truce",
+    title="Russia and Turkey call for a ceasefire in Libya",
+    text=(
+        "Russia and Turkey have called for a ceasefire in Libya from midnight on Sunday. "
+        "Turkey has not revealed that it has supplied Tripoli with drones.\n\n"
+        "The United Nations envoy said talks between the two Libyan camps would resume in Geneva next month. "
+        "Fighting around the capital has forced more than 150,000 people from their homes since April."
+    ),
+    source="Example Wire (sample)",
+)
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> CheckEngine:
     settings = Settings(home=tmp_path_factory.mktemp("check-home"))
@@ -50,7 +63,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) ->
     with open_writer(settings, real_embedder) as writer:
         ingest(InputReader(kind="reporting").read([str(paths["articles"])]), writer, real_embedder)
         ingest(InputReader(kind="factcheck").read([str(paths["factchecks"])]), writer, real_embedder)
-        ingest([EXPLAINER, RESTATING_FACTCHECK], writer, real_embedder)
+        ingest([EXPLAINER, RESTATING_FACTCHECK, LIBYA_REPORT], writer, real_embedder)
     return CheckEngine(open_reader(settings, real_embedder), real_embedder, settings)
 
 
@@ -463,3 +476,52 @@ def test_a_light_edit_or_a_paraphrase_adds_no_clause(engine: CheckEngine) -> Non
     ):
         sentence = _repost_with(engine, CABLES, edited)[edited]
         assert sentence.label == "supported" and sentence.added is None, sentence  # type: ignore[attr-defined]
+
+
+LIBYA_TRUCE = "Russia and Turkey have called for a ceasefire in Libya from midnight on Sunday."
+LIBYA_DRONES = "Turkey has not revealed that it has supplied Tripoli with drones."
+
+
+def _libya_repost_label(engine: CheckEngine, old: str, new: str) -> tuple[str, tuple[str, ...]]:
+    text = LIBYA_REPORT.text.replace(old, new)
+    result = engine.check(text)
+    assert result.verdict.copied_from == ("sample-libya-truce",)
+    sentence = next(s for s in result.sentences if s.text == new)
+    return sentence.label, tuple(c.kind for c in sentence.changes)
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        "Moscow and Ankara have called for a ceasefire in Libya from midnight on Sunday.",
+        "The Kremlin and Ankara have called for a ceasefire in Libya from midnight on Sunday.",
+        "Russian and Turkish leaders have called for a ceasefire in Libya from midnight on Sunday.",
+    ],
+)
+def test_capitals_seats_of_government_and_demonyms_stand_for_their_country(
+    engine: CheckEngine, new: str
+) -> None:
+    assert _libya_repost_label(engine, LIBYA_TRUCE, new) == ("supported", ())
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        "Russia and Greece have called for a ceasefire in Libya from midnight on Sunday.",
+        "Paris and Ankara have called for a ceasefire in Libya from midnight on Sunday.",
+    ],
+)
+def test_another_country_or_its_capital_is_a_changed_name(engine: CheckEngine, new: str) -> None:
+    label, kinds = _libya_repost_label(engine, LIBYA_TRUCE, new)
+    assert label == "altered" and "name" in kinds
+
+
+def test_a_negation_carried_by_a_verb_is_the_same_polarity(engine: CheckEngine) -> None:
+    kept_quiet = "Turkey has kept quiet about having supplied Tripoli with drones."
+    assert _libya_repost_label(engine, LIBYA_DRONES, kept_quiet) == ("supported", ())
+
+
+def test_dropping_a_negation_carried_by_a_verb_is_a_change(engine: CheckEngine) -> None:
+    revealed = "Turkey has revealed that it has supplied Tripoli with drones."
+    label, kinds = _libya_repost_label(engine, LIBYA_DRONES, revealed)
+    assert label == "altered" and "negation" in kinds
