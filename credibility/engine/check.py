@@ -62,7 +62,9 @@ from credibility.text.sentences import split_sentences
 from credibility.text.triage import triage_sentence
 from index.store import ArticleRow, IndexReader, SentenceRow
 
-ENGINE_VERSION = "2"
+#: Bumped whenever the same text and index can get different labels: 3 = added clauses judged on
+#: their own, implicit negation and capitals in the fact comparison, web-noise-proof keys (normalization 2).
+ENGINE_VERSION = "3"
 
 
 def settings_hash(settings: Settings) -> str:
