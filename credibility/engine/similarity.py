@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from credibility.text.normalize import normalize
+from credibility.text.normalize import normalize, web_text, web_text_with_offsets
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d+(?:[.,]\d+)*")
 _STOPWORDS = frozenset(
@@ -199,8 +199,10 @@ def added_span(article: str, evidence: str) -> tuple[int, int] | None:
     """
     from difflib import SequenceMatcher
 
-    art = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(article)]
-    ev = [m.group().casefold() for m in _TOKEN.finditer(evidence)]
+    # Words as the page shows them: "&quot;" or a soft hyphen inside a word is no added word.
+    shown, spans = web_text_with_offsets(article)
+    art = [(spans[m.start()][0], spans[m.end() - 1][1], m.group().casefold()) for m in _TOKEN.finditer(shown)]
+    ev = [m.group().casefold() for m in _TOKEN.finditer(web_text(evidence))]
     if len(art) < len(ev) + ADDED_MIN_WORDS or not ev:
         return None
     matcher = SequenceMatcher(None, ev, [w for _, _, w in art], autojunk=False)

@@ -90,6 +90,28 @@ def unescape_entities(text: str) -> str:
     return text
 
 
+def web_text_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` as :func:`web_text` shows it (one decoding pass), with the span of ``text`` each of
+    its characters comes from, so a position found in the shown text maps back to the original."""
+    shown: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for match in ENTITY.finditer(text):
+        for i in range(at, match.start()):
+            if not _INVISIBLE.match(text[i]):
+                shown.append(text[i])
+                spans.append((i, i + 1))
+        decoded = decode_entity(match.group())
+        shown.extend(decoded)
+        spans.extend([match.span()] * len(decoded))
+        at = match.end()
+    for i in range(at, len(text)):
+        if not _INVISIBLE.match(text[i]):
+            shown.append(text[i])
+            spans.append((i, i + 1))
+    return "".join(shown), spans
+
+
 def web_text(text: str) -> str:
     """``text`` as its page shows it: HTML entities decoded, invisible characters dropped; nothing
     else changes (quotes, dashes, spaces and case stay)."""
