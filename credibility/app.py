@@ -107,7 +107,8 @@ def is_url(value: str) -> bool:
 def index_settings(settings: Settings) -> Settings:
     """``settings`` with the encoder backend the existing index records, unless the backend was
     chosen (``CREDIBILITY_ENCODER_BACKEND`` or an argument): an index keeps the backend it was built
-    with, and the default applies to a new index. Reads ``config.json`` only (no index, no model)."""
+    with, and the default applies to a new index. Reads ``config.json`` only (no index, no model;
+    not ``index.schema.read_config``, whose import loads FAISS: every command builds a Home)."""
     if settings.encoder_backend_is_set:
         return settings
     try:

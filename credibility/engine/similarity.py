@@ -9,7 +9,8 @@ import numpy as np
 from credibility.text.normalize import normalize, web_text, web_text_with_offsets
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d+(?:[.,]\d+)*")
-_STOPWORDS = frozenset(
+#: Words too common to say what a sentence is about.
+STOPWORDS = frozenset(
     [
         "the",
         "and",
@@ -116,14 +117,12 @@ _STOPWORDS = frozenset(
         "ever",
     ]
 )
-#: Words too common to say what a sentence is about.
-STOPWORDS = _STOPWORDS
 
 
 def content_words(text: str) -> frozenset[str]:
     words = set()
     for word in _WORD.findall(text.casefold()):
-        if word in _STOPWORDS:
+        if word in STOPWORDS:
             continue
         # A crude stem: plural and possessive endings should not hide a shared word.
         words.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)

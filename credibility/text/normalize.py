@@ -49,6 +49,8 @@ _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2
 #: An HTML character reference with its closing semicolon ("&amp;", "&#8217;", "&#x2019;"). Without
 #: the semicolon nothing is decoded: "AT&T", "R&D" and "&parent" are text.
 ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: What one shown character (or an entity's characters) comes from: a reference or one character.
+_SHOWN_UNIT = re.compile(ENTITY.pattern + "|.", re.DOTALL)
 # Punctuation is dropped unless it sits between two letters or digits: "3.2",
 # "U.S", "don't" and "1,000" keep theirs, so 3.2 and 32 never share a key.
 _LOOSE_PUNCT = re.compile(r"(?<![\w])[^\w\s]+|[^\w\s]+(?![\w])")
@@ -95,20 +97,14 @@ def web_text_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
     its characters comes from, so a position found in the shown text maps back to the original."""
     shown: list[str] = []
     spans: list[tuple[int, int]] = []
-    at = 0
-    for match in ENTITY.finditer(text):
-        for i in range(at, match.start()):
-            if not _INVISIBLE.match(text[i]):
-                shown.append(text[i])
-                spans.append((i, i + 1))
-        decoded = decode_entity(match.group())
-        shown.extend(decoded)
-        spans.extend([match.span()] * len(decoded))
-        at = match.end()
-    for i in range(at, len(text)):
-        if not _INVISIBLE.match(text[i]):
-            shown.append(text[i])
-            spans.append((i, i + 1))
+    for match in _SHOWN_UNIT.finditer(text):
+        piece = match.group()
+        if len(piece) > 1:
+            piece = decode_entity(piece)
+        elif _INVISIBLE.match(piece):
+            continue
+        shown.append(piece)
+        spans.extend([match.span()] * len(piece))
     return "".join(shown), spans
 
 
