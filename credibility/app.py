@@ -450,6 +450,7 @@ class Home:
         checks the bundled sample repost without storing anything, and forgets its sentences'
         vectors. Without an index it loads the model only."""
         embedder = self.embedder()
+        embedder.encode(["The model loads at its first sentence."])
         if not self.has_index():
             return
         from credibility.engine.check import CheckEngine

@@ -38,6 +38,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,15 @@ from credibility.errors import ModelError
 _pool_lock = threading.Lock()  # guards the creation of every embedder's encode pool
 
 
+@dataclass(frozen=True)
+class _Runtime:
+    """What encoding needs, loaded at the first encode."""
+
+    tokenizer: Any
+    session: Any
+    inputs: list[str]
+
+
 def available_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -80,58 +90,73 @@ class OnnxEmbedder(EmbedderBase):
         threads: int = 0,
     ) -> None:
         hub_offline()
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         folder = ensure_exported(model, backend, Path(cache_dir))
         meta = read_json(folder / META_FILE)
         if meta.get("format_version") != ENCODER_FORMAT_VERSION or meta.get("backend") != backend:
             raise ModelError(f"the cached encoder at {folder} is from another version; delete that folder")
         super().__init__(model, backend, int(meta["dimension"]), ENCODER_FORMAT_VERSION)
         self._folder = folder
+        self._meta = meta
         self._pooling: Pooling = "cls" if meta["pooling"] == "cls" else "mean"
         self._prompt = str(meta.get("prompt", ""))
         self._batch_size = max(1, int(batch_size))
-        self._inputs: list[str] = list(meta["inputs"])
-
-        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
         self._pad_id = int(meta.get("pad_id", 0))
-
+        # False only where the export saw padding change a bit: then no batch mixes token lengths.
+        self._one_length_per_batch = meta.get("padding_exact") is False
         cores = threads if threads > 0 else available_cores()
         # Two batches in flight, the cores split between them: on 2 cores, two single-threaded runs
         # encode 10-20% more sentences/s than one run on both (a BERT layer on a 16-sentence batch
         # is too small to keep two threads busy; measured 236 against 210 sentences/s).
         self._workers = min(2, cores)
+        self._threads = max(1, cores // self._workers)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
+        # The tokenizer and the ONNX session load at the first encode: a check of a verbatim repost
+        # takes every vector from the index and never needs them (onnxruntime's import and the
+        # session cost ~0.1 s of a 0.5 s one-shot check).
+        self._runtime: _Runtime | None = None
+        self._runtime_lock = threading.Lock()
+
+    def load(self) -> None:
+        """Load the tokenizer and the ONNX session now (else at the first encode)."""
+        self._loaded()
+
+    def _loaded(self) -> _Runtime:
+        with self._runtime_lock:
+            if self._runtime is None:
+                self._runtime = self._load_runtime()
+            return self._runtime
+
+    def _load_runtime(self) -> _Runtime:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder, meta = self._folder, self._meta
+        tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
         options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, cores // self._workers)
+        options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         # No busy-waiting between runs: on 2 cores a spinning ORT thread starves the FAISS search
         # and SQLite work that follow each batch in a check (measured: FAISS 3x slower).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-
-        def load(path: Path) -> Any:
-            try:
-                return ort.InferenceSession(
-                    str(path), sess_options=options, providers=["CPUExecutionProvider"]
-                )
-            except Exception as exc:
-                raise ModelError(f"could not load the ONNX model {path}: {exc}; delete {folder}") from exc
-
-        self._session = load(folder / MODEL_FILE)
-        # False only where the export saw padding change a bit: then no batch mixes token lengths.
-        self._one_length_per_batch = meta.get("padding_exact") is False
-        graph_inputs = {node.name for node in self._session.get_inputs()}
-        if not graph_inputs <= set(self._inputs):
+        path = folder / MODEL_FILE
+        try:
+            session = ort.InferenceSession(
+                str(path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:
+            raise ModelError(f"could not load the ONNX model {path}: {exc}; delete {folder}") from exc
+        declared = list(meta["inputs"])
+        graph_inputs = {node.name for node in session.get_inputs()}
+        if not graph_inputs <= set(declared):
             raise ModelError(
                 f"the ONNX model at {folder} takes inputs {sorted(graph_inputs)}; delete the folder"
             )
-        self._inputs = [name for name in self._inputs if name in graph_inputs]
+        return _Runtime(tokenizer, session, [name for name in declared if name in graph_inputs])
 
     @property
     def folder(self) -> Path:
@@ -139,8 +164,9 @@ class OnnxEmbedder(EmbedderBase):
         return self._folder
 
     def _encode(self, sentences: Sequence[str]) -> np.ndarray:
+        runtime = self._loaded()
         texts = [self._prompt + str(text) for text in sentences]
-        encodings = self._tokenizer.encode_batch(texts)
+        encodings = runtime.tokenizer.encode_batch(texts)
         lengths = np.fromiter((len(encoding.ids) for encoding in encodings), dtype=np.int64, count=len(texts))
         # Longest first: stable, so equal lengths keep their input order.
         order = np.argsort(-lengths, kind="stable")
@@ -149,7 +175,7 @@ class OnnxEmbedder(EmbedderBase):
 
         def run(batch: np.ndarray) -> np.ndarray:
             return embed_batch(
-                self._session, self._inputs, [encodings[i] for i in batch], self._pad_id, self._pooling
+                runtime.session, runtime.inputs, [encodings[i] for i in batch], self._pad_id, self._pooling
             )
 
         if len(batches) == 1 or self._workers == 1:

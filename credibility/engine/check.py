@@ -36,7 +36,7 @@ import numpy as np
 from credibility import __version__
 from credibility.embed.embedder import Embedder
 from credibility.engine.memo import memo_for
-from credibility.engine.rerank import asserted_claim, load_ranker
+from credibility.engine.rerank import CLAIM_CANDIDATES, asserted_claim, load_ranker
 from credibility.engine.search import evidence_for
 from credibility.engine.similarity import added_span, align, containment, content_words, dice, trigrams
 from credibility.errors import InputError
@@ -115,6 +115,8 @@ class _Candidate:
     near_in_place: bool = False
     #: Its vector (a near duplicate's is its sentence's), for the claim ranker.
     vector: np.ndarray | None = None
+    #: Its closest debunked claims (sentence id, cosine), searched for all candidates at once.
+    claim_hits: list[tuple[int, float]] | None = None
 
 
 #: Near-duplicate matching needs this many normalized characters: on shorter sentences one edit
@@ -198,6 +200,7 @@ class CheckEngine:
                 if not misplaced:
                     break
                 no_near = no_near | misplaced if round_ == 0 else set(range(len(candidates)))
+            self._search_claims(candidates)
             for candidate in candidates:
                 results[candidate.position] = self._label(candidate, bool(sources), sources)
             self._smooth_split_sentences(candidates, results)
@@ -420,13 +423,28 @@ class CheckEngine:
             return sentence, article, score
         return None
 
+    def _search_claims(self, candidates: list[_Candidate]) -> None:
+        """Each candidate's closest debunked claims, in one search for the article."""
+        wanted = [c for c in candidates if c.vector is not None]
+        if not wanted:
+            return
+        vectors = np.stack([c.vector for c in wanted if c.vector is not None])
+        found = self.reader.search_claims(vectors, CLAIM_CANDIDATES, sorted(DEBUNKED_VERDICTS))
+        for candidate, hits in zip(wanted, found, strict=True):
+            candidate.claim_hits = hits
+
     def _debunked_claim(self, candidate: _Candidate) -> tuple[SentenceRow, ArticleRow, float] | None:
         """The debunked claim the sentence asserts, as the claim ranker decides (see ``asserted_claim``)."""
         if candidate.vector is None:
             return None
         factchecks = [article.id for _, article, _ in candidate.hits if article.kind == "factcheck"]
         return asserted_claim(
-            self.reader, candidate.span.text, candidate.vector, factchecks, DEBUNKED_VERDICTS
+            self.reader,
+            candidate.span.text,
+            candidate.vector,
+            factchecks,
+            DEBUNKED_VERDICTS,
+            hits=candidate.claim_hits,
         )
 
     def _label(self, c: _Candidate, in_repost: bool, sources: list[str]) -> SentenceCheck:

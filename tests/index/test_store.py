@@ -49,6 +49,9 @@ def test_add_persist_and_search(settings: Settings, fake_embedder: object) -> No
         sentences = reader.article_sentences("a1")
         body = [s for s in sentences if s.role == "body"]
         assert BODY[body[1].start : body[1].end] == body[1].text
+        # The claim ranker reads only the title and claim rows of many articles at once.
+        by_role = reader.sentence_ids_by_role(["a1", "missing"], ("title",))
+        assert by_role == {"a1": [(s.id, "title") for s in sentences if s.role == "title"]}
         vectors = reader.vectors([s.id for s in sentences])
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     finally:

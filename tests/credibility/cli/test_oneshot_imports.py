@@ -103,6 +103,23 @@ def test_check_with_an_onnx_backend_imports_no_torch(onnx_home: Path, tmp_path: 
     assert not modules & {"trafilatura", "feedparser", "lxml"}, sorted(modules & {"trafilatura", "lxml"})
 
 
+def test_a_verbatim_copy_is_checked_without_loading_the_encoder(onnx_home: Path, tmp_path: Path) -> None:
+    # Every sentence of a verbatim copy takes its vector from the index: ONNX Runtime, the
+    # tokenizer and the session (about 0.1 s) are never loaded.
+    first = json.loads(sample_paths()["articles"].read_text(encoding="utf-8").splitlines()[0])
+    copy = tmp_path / "verbatim.txt"
+    copy.write_text(first["text"], encoding="utf-8")
+    code, modules, out = _run_cli(
+        tmp_path, "onnx-int8", "check", "--home", str(onnx_home), "--json", str(copy)
+    )
+    assert code == 0, out
+    labels = {sentence["label"] for sentence in json.loads(out.splitlines()[0])["sentences"]}
+    assert labels <= {"supported", "not_checked"} and "supported" in labels
+    assert not modules & {"onnxruntime", "tokenizers", *TORCH_STACK}, sorted(
+        modules & {"onnxruntime", "tokenizers"}
+    )
+
+
 def test_help_imports_neither_settings_nor_numpy(tmp_path: Path) -> None:
     code, modules, out = _run_cli(tmp_path, "onnx-int8", "--help")
     assert code == 0 and "check" in out

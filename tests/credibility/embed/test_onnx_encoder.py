@@ -142,7 +142,7 @@ def _cosines(vectors: np.ndarray, reference: np.ndarray) -> np.ndarray:
 @pytest.mark.slow
 def test_the_sentences_cover_truncation_and_oddities(fp32: OnnxEmbedder) -> None:
     assert len(SENTENCES) >= 60
-    assert len(fp32._tokenizer.encode(LONG).ids) == 256  # truncated to max_seq_length
+    assert len(fp32._loaded().tokenizer.encode(LONG).ids) == 256  # truncated to max_seq_length
 
 
 @pytest.mark.slow
