@@ -101,6 +101,17 @@ class SentenceTransformerEmbedder(EmbedderBase):
                 torch.set_num_threads(threads)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def token_vectors(self, sentences: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Each sentence's word pieces and their contextual vectors (L2-normalised rows)."""
+        tokenizer = self._model.tokenizer
+        out: list[tuple[list[str], np.ndarray]] = []
+        for text in sentences:  # one at a time: no padding, as the ONNX backends do
+            states = self._model.encode([text], output_value="token_embeddings", show_progress_bar=False)[0]
+            ids = tokenizer(text, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
+            matrix = np.asarray(states.detach().cpu().numpy() if hasattr(states, "detach") else states)
+            out.append((list(tokenizer.convert_ids_to_tokens(ids)), normalize_rows(matrix[: len(ids)])))
+        return out
+
 
 _cache: dict[tuple[str, str, int, int, str], Embedder] = {}
 _cache_lock = threading.Lock()

@@ -201,6 +201,18 @@ def model_key(model: str, root: Path) -> str:
 # ---------------------------------------------------------------- one batch
 
 
+def token_states(session: Any, inputs: Sequence[str], encoding: Any) -> np.ndarray:
+    """The last hidden state of one tokenized sentence: a ``(tokens, dimension)`` float32 array."""
+    ids = np.asarray([encoding.ids], dtype=np.int64)
+    feeds = {
+        "input_ids": ids,
+        "attention_mask": np.ones_like(ids),
+        "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64),
+    }
+    hidden = session.run(["last_hidden_state"], {name: feeds[name] for name in inputs})[0]
+    return np.asarray(hidden[0], dtype=np.float32)
+
+
 def embed_batch(
     session: Any, inputs: Sequence[str], encodings: Sequence[Any], pad_id: int, pooling: Pooling
 ) -> np.ndarray:

@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from credibility.embed.base import EmbedderBase, hub_offline
+from credibility.embed.base import EmbedderBase, hub_offline, normalize_rows
 from credibility.embed.onnx_export import ensure_exported
 from credibility.embed.onnx_model import (
     ENCODER_FORMAT_VERSION,
@@ -54,6 +54,7 @@ from credibility.embed.onnx_model import (
     OnnxBackend,
     Pooling,
     embed_batch,
+    token_states,
     read_json,
 )
 from credibility.errors import ModelError
@@ -185,6 +186,17 @@ class OnnxEmbedder(EmbedderBase):
             for batch, vectors in zip(batches, self._executor().map(run, batches), strict=True):
                 output[batch] = vectors
         return output
+
+    def token_vectors(self, sentences: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Each sentence's word pieces and their contextual vectors (L2-normalised rows), one
+        sentence per run: no padding, so a sentence's rows never depend on another sentence."""
+        runtime = self._loaded()
+        out: list[tuple[list[str], np.ndarray]] = []
+        for text in sentences:
+            encoding = runtime.tokenizer.encode(self._prompt + str(text))
+            hidden = token_states(runtime.session, runtime.inputs, encoding)
+            out.append((list(encoding.tokens), normalize_rows(hidden)))
+        return out
 
     def _executor(self) -> ThreadPoolExecutor:
         # Keyed by process: a forked child inherits the pool object but not its threads.
