@@ -574,10 +574,55 @@ def render_paraphrase(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def render_grey_zone(report: Mapping[str, Any]) -> list[str]:
+    """The token-level second look at grey-zone pairs (``benchmarks/results/grey-zone.json``)."""
+    low, high = report.get("band", ["?", "?"])
+    rule = report.get("rule", {})
+    models = report.get("models", {})
+    lines = [
+        f"## Grey zone: a token-level second look — {report.get('date', '?')}",
+        "",
+        f"- Command: `{report.get('command', 'python -m benchmarks.grey_zone')}`"
+        f" ({report.get('runtime_seconds', '?')} s, encoder `{report.get('encoder_backend', '?')}`);"
+        " see `benchmarks/grey_zone.py`.",
+        f"- The paraphrase dev set's real pairs with cosine in [{low}, {high}): the slot rule (cosine +"
+        f" {rule.get('lexical_weight', '?')} x content-word dice >= {rule.get('align_accept', '?')}), then the"
+        " rule with a veto by a logistic model over cosine, dice, BERTScore-style token F1 and the weakest"
+        " matched word piece (fitted on train, veto threshold chosen on dev), free and with non-negative"
+        " weights.",
+        "- Paraphrase rows should be accepted (retention), in-topic rows rejected.",
+        "",
+        "| pairs | split | pairs in band | rule | rule + free veto | rule + non-negative veto |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in report.get("pairs", []):
+        lines.append(
+            f"| {_PAIR_KINDS.get(row['kind'], row['kind'])} | {row['split']} | {row['pairs']} |"
+            f" {_pct(row['accepted_rule'])} | {_pct(row.get('accepted_free', 0))} |"
+            f" {_pct(row.get('accepted_non_negative', 0))} |"
+        )
+    for name, model in models.items():
+        weights = ", ".join(f"{k} {v:+.2f}" for k, v in model.get("coefficients", {}).items())
+        lines.append(
+            f"\n- {name.replace('_', '-')} model (standardised features): {weights}; veto below"
+            f" P {model.get('threshold', '?')}"
+        )
+    lines += [
+        "",
+        "The free model's gain rests on the weakest piece with a negative weight: in these pairs a"
+        " paraphrase joins a long text and a short one whose extra words match nothing, which a repost's"
+        " rewording does not; held to non-negative weights, the token features get weight 0 and the veto"
+        " is a stricter cosine + dice line. The engine keeps the slot rule.",
+        "",
+    ]
+    return lines
+
+
 def render(
     results: Sequence[Mapping[str, Any]],
     ranker: Mapping[str, Any] | None = None,
     paraphrase: Mapping[str, Any] | None = None,
+    grey_zone: Mapping[str, Any] | None = None,
 ) -> str:
     lines = [
         "# Benchmark results",
@@ -595,6 +640,8 @@ def render(
     lines += render_overview(results)
     if ranker:
         lines += render_claim_ranker(ranker)
+    if grey_zone:
+        lines += render_grey_zone(grey_zone)
     if paraphrase:
         lines += render_paraphrase(paraphrase)
     for result in results:
@@ -671,16 +718,20 @@ def load_results(results_dir: Path) -> list[dict[str, Any]]:
 CLAIM_RANKER_REPORT = "claim-ranker.json"
 #: The paraphrase dev set (``python -m benchmarks.paraphrase``).
 PARAPHRASE_REPORT = "paraphrase.json"
+#: The token-level second look at grey-zone pairs (``python -m benchmarks.grey_zone``).
+GREY_ZONE_REPORT = "grey-zone.json"
 
 
 def write_results_md(results_dir: Path, target: Path) -> None:
     ranker = _read(results_dir / CLAIM_RANKER_REPORT)
     paraphrase = _read(results_dir / PARAPHRASE_REPORT)
+    grey_zone = _read(results_dir / GREY_ZONE_REPORT)
     target.write_text(
         render(
             load_results(results_dir),
             ranker if isinstance(ranker, dict) else None,
             paraphrase if isinstance(paraphrase, dict) else None,
+            grey_zone if isinstance(grey_zone, dict) else None,
         ),
         encoding="utf-8",
     )

@@ -166,6 +166,10 @@ class Settings(ReadableSettings):
     #: Where the ONNX backends keep their exported models (one export per model, backend and
     #: export format, shared by every home that points here). Unset: ``<home>/encoders``.
     encoder_cache: Path | None = None
+    #: The per-user cache folder, shared by every home: the language identifier's decompressed
+    #: model (a one-shot check maps it instead of decompressing it). Unset: the platform's user
+    #: cache folder + ``/credibility``.
+    cache_dir: Path | None = None
     #: Small batches of length-sorted sentences pad less and stay in cache: on 2 cores, 16 encodes
     #: about 1.2x (torch) to 1.4x (onnx) faster than 64.
     batch_size: int = Field(default=16, ge=1, le=4096)

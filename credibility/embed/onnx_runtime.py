@@ -54,8 +54,8 @@ from credibility.embed.onnx_model import (
     OnnxBackend,
     Pooling,
     embed_batch,
-    token_states,
     read_json,
+    token_states,
 )
 from credibility.errors import ModelError
 

@@ -179,7 +179,7 @@ class CheckEngine:
         results: dict[int, SentenceCheck] = {}
         candidates: list[_Candidate] = []
         for n, span in enumerate(spans):
-            triage = triage_sentence(span.text)
+            triage = triage_sentence(span.text, cache_dir=self.settings.cache_dir)
             if triage is not None:
                 results[n] = SentenceCheck(
                     n, span.text, span.start, span.end, "not_checked", reason=triage.reason

@@ -3,8 +3,9 @@
 py3langid ships its model as an LZMA-compressed ``.npz``: decompressing it takes 0.3-0.5 s on
 the 2-core machine, in every process that triages a sentence (a one-shot ``credibility check``
 pays it once per run, before the first sentence). The first load here writes the decompressed
-arrays once, as plain ``.npy`` files, to a per-user cache folder
-(``$CREDIBILITY_CACHE_DIR``, else the platform's user cache folder + ``/credibility``), keyed by the
+arrays once, as plain ``.npy`` files, to a per-user cache folder (the settings' ``cache_dir``,
+``CREDIBILITY_CACHE_DIR``, passed down by the caller; else the platform's user cache folder +
+``/credibility``), keyed by the
 py3langid version and the model file's size and modification time; every later load maps them
 (10-30 ms) and builds the same identifier, restricted to the given languages the way
 ``LanguageIdentifier.set_languages`` restricts it. When the folder cannot be written the model is
@@ -26,14 +27,12 @@ __all__ = ["cache_root", "load_identifier"]
 
 #: The arrays of a py3langid 0.4 model file, in the order ``modelio.load_model`` returns them.
 _ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
-CACHE_ENV = "CREDIBILITY_CACHE_DIR"
 
 
-def cache_root() -> Path:
-    """The per-user cache folder (``$CREDIBILITY_CACHE_DIR``, else the platform's)."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
+def cache_root(chosen: Path | None = None) -> Path:
+    """The per-user cache folder: ``chosen`` (the settings' ``cache_dir``), else the platform's."""
+    if chosen is not None:
+        return Path(chosen).expanduser()
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("credibility", appauthor=False))
@@ -85,13 +84,13 @@ def _save_atomically(path: Path, array: Any) -> None:
             os.unlink(staging)
 
 
-def _cached_arrays(model_file: Path) -> tuple[Path, dict[str, Any]] | None:
+def _cached_arrays(model_file: Path, cache_dir: Path | None) -> tuple[Path, dict[str, Any]] | None:
     """The cache folder and the model's arrays mapped from it (written first if needed); None when
     the cache cannot be written or read."""
     import numpy as np
 
     try:
-        folder = cache_root() / f"py3langid-{_model_key(model_file)}"
+        folder = cache_root(cache_dir) / f"py3langid-{_model_key(model_file)}"
         if not all((folder / f"{name}.npy").exists() for name in _ARRAYS):
             _write_cache(model_file, folder)
         return folder, {
@@ -115,8 +114,9 @@ def _restricted_table(folder: Path, table: Any, keep: list[int]) -> Any:
         return np.ascontiguousarray(table[:, keep])
 
 
-def load_identifier(languages: Iterable[str]) -> Any:
-    """A py3langid ``LanguageIdentifier`` (``norm_probs=True``) restricted to ``languages``."""
+def load_identifier(languages: Iterable[str], cache_dir: Path | None = None) -> Any:
+    """A py3langid ``LanguageIdentifier`` (``norm_probs=True``) restricted to ``languages``, its
+    arrays cached under ``cache_dir`` (None: the platform's user cache folder)."""
     import numpy as np
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
     from py3langid.modelio import _to_array
@@ -125,7 +125,7 @@ def load_identifier(languages: Iterable[str]) -> Any:
     model_file = Path(MODEL_FILE)
     if not model_file.is_absolute():
         model_file = Path(MODEL_DIR) / model_file
-    cached = _cached_arrays(model_file)
+    cached = _cached_arrays(model_file, cache_dir)
     if cached is None:
         detector = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         detector.set_languages(sorted(wanted))

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from credibility.text.normalize import web_text
@@ -421,16 +422,17 @@ _detector: Any = None
 _detector_lock = threading.Lock()
 
 
-def _get_detector() -> Any:
+def _get_detector(cache_dir: Path | None = None) -> Any:
     """py3langid identifier restricted to LANGUAGE_NAMES; loaded on first use, once per process
-    (10-30 ms from the decompressed copy :mod:`credibility.text.langid_model` caches)."""
+    (10-30 ms from the decompressed copy :mod:`credibility.text.langid_model` caches in
+    ``cache_dir``, the settings' per-user cache folder)."""
     global _detector
     if _detector is None:
         with _detector_lock:
             if _detector is None:
                 from credibility.text.langid_model import load_identifier
 
-                _detector = load_identifier(LANGUAGE_NAMES)
+                _detector = load_identifier(LANGUAGE_NAMES, cache_dir)
     return _detector
 
 
@@ -554,7 +556,7 @@ def _plainly_english(content: str) -> bool:
     return len(set(function)) >= 3 and len(function) * 4 >= len(words)
 
 
-def _language_triage(text: str, model_language: str) -> Triage | None:
+def _language_triage(text: str, model_language: str, cache_dir: Path | None) -> Triage | None:
     if model_language == MULTILINGUAL:
         return None
     content = _content_words(text)
@@ -562,7 +564,7 @@ def _language_triage(text: str, model_language: str) -> Triage | None:
         return None
     if model_language == "en" and _plainly_english(content):
         return None
-    ranked: list[tuple[str, float]] = _get_detector().rank(content)
+    ranked: list[tuple[str, float]] = _get_detector(cache_dir).rank(content)
     probs = dict(ranked)
     top = ranked[0][0]
     if top == model_language or probs.get(model_language, 0.0) >= _MAX_MODEL_LANGUAGE_P:
@@ -574,12 +576,13 @@ def _language_triage(text: str, model_language: str) -> Triage | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def triage_sentence(text: str, *, model_language: str = "en") -> Triage | None:
+def triage_sentence(text: str, *, model_language: str = "en", cache_dir: Path | None = None) -> Triage | None:
     """Why ``text`` should not be checked, or ``None`` when it must be.
 
     ``model_language`` is the ISO 639-1 code of the language the embedding model reads ("en" for
     all-MiniLM-L6-v2), or ``"mul"`` to skip the language check. The detector is loaded lazily, only
-    for sentences that reach the language check.
+    for sentences that reach the language check, from its cache in ``cache_dir`` (the settings'
+    ``cache_dir``; None: the platform's user cache folder).
     """
     if model_language != MULTILINGUAL and model_language not in LANGUAGE_NAMES:
         raise ValueError(f"unknown model language {model_language!r}; use one of {sorted(LANGUAGE_NAMES)}")
@@ -608,4 +611,4 @@ def triage_sentence(text: str, *, model_language: str = "en") -> Triage | None:
         return Triage("publisher line", "publisher")
     if _is_byline(line):
         return Triage("byline", "byline")
-    return _language_triage(line, model_language)
+    return _language_triage(line, model_language, cache_dir)

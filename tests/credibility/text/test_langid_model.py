@@ -32,12 +32,9 @@ def reference() -> LanguageIdentifier:
     return detector
 
 
-def test_cached_identifier_answers_as_py3langid(
-    reference: LanguageIdentifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(langid_model.CACHE_ENV, str(tmp_path / "cache"))
-    first = langid_model.load_identifier(LANGUAGE_NAMES)  # writes the cache
-    again = langid_model.load_identifier(LANGUAGE_NAMES)  # maps it
+def test_cached_identifier_answers_as_py3langid(reference: LanguageIdentifier, tmp_path: Path) -> None:
+    first = langid_model.load_identifier(LANGUAGE_NAMES, tmp_path / "cache")  # writes the cache
+    again = langid_model.load_identifier(LANGUAGE_NAMES, tmp_path / "cache")  # maps it
     written = sorted(p.name for p in (tmp_path / "cache").glob("py3langid-*/*.npy"))
     assert "nextmove.npy" in written and any(name.startswith("ptc-") for name in written)
     assert first.nb_classes == again.nb_classes == reference.nb_classes
@@ -49,17 +46,25 @@ def test_cached_identifier_answers_as_py3langid(
 
 
 def test_unwritable_cache_falls_back_to_the_packaged_model(
-    reference: LanguageIdentifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    reference: LanguageIdentifier, tmp_path: Path
 ) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder would go", encoding="utf-8")
-    monkeypatch.setenv(langid_model.CACHE_ENV, str(blocked / "cache"))
-    detector = langid_model.load_identifier(LANGUAGE_NAMES)
+    detector = langid_model.load_identifier(LANGUAGE_NAMES, blocked / "cache")
     assert detector.rank(TEXTS[1]) == reference.rank(TEXTS[1])
     assert os.path.isfile(blocked)
 
 
-def test_unknown_language_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(langid_model.CACHE_ENV, str(tmp_path / "cache"))
+def test_unknown_language_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="Unknown language"):
-        langid_model.load_identifier(["en", "xx-not-a-language"])
+        langid_model.load_identifier(["en", "xx-not-a-language"], tmp_path / "cache")
+
+
+def test_the_cache_folder_is_the_settings_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from credibility.settings import Settings
+
+    monkeypatch.setenv("CREDIBILITY_CACHE_DIR", str(tmp_path / "from-env"))
+    assert Settings().cache_dir == tmp_path / "from-env"
+    assert langid_model.cache_root(Settings().cache_dir) == tmp_path / "from-env"
+    monkeypatch.delenv("CREDIBILITY_CACHE_DIR")
+    assert Settings().cache_dir is None and langid_model.cache_root(None).name == "credibility"
