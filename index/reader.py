@@ -46,6 +46,7 @@ class _Base:
         self.dimension = int(config["dimension"])
         self.params = self._stored_params()
         self._vectors: VectorIndex | None = None
+        self._matrix: tuple[tuple[int, int], int, np.ndarray] | None = None
         self._opened = _file_identity(self._files.db)
 
     def replaced(self) -> bool:
@@ -185,10 +186,18 @@ class _Base:
     def _vector_matrix(self, rows: int) -> np.ndarray:
         if rows == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # The file is append-only (a rebuild writes a new one): a map of its first ``rows`` stays
+        # valid while the file is the same, and mapping it anew cost 0.1 ms a lookup.
+        identity = _file_identity(self._files.vectors)
+        held = self._matrix
+        if held is not None and held[0] == identity and held[1] == rows:
+            return held[2]
         try:
-            return np.memmap(self._files.vectors, dtype=np.float32, mode="r", shape=(rows, self.dimension))
+            matrix = np.memmap(self._files.vectors, dtype=np.float32, mode="r", shape=(rows, self.dimension))
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(f"cannot read {self._files.vectors}: {exc}") from exc
+        self._matrix = (identity, rows, matrix)
+        return matrix
 
     def vectors(self, sentence_ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of these sentences, in order (zeros for unknown ids)."""

@@ -36,7 +36,7 @@ import numpy as np
 from credibility import __version__
 from credibility.embed.embedder import Embedder
 from credibility.engine.memo import memo_for
-from credibility.engine.rerank import CLAIM_CANDIDATES, asserted_claim, load_ranker
+from credibility.engine.rerank import CLAIM_CANDIDATES, CandidatePool, asserted_claim, load_ranker
 from credibility.engine.search import evidence_for
 from credibility.engine.similarity import added_span, align, containment, content_words, dice, trigrams
 from credibility.errors import InputError
@@ -201,8 +201,9 @@ class CheckEngine:
                     break
                 no_near = no_near | misplaced if round_ == 0 else set(range(len(candidates)))
             self._search_claims(candidates)
+            pool = CandidatePool(self.reader)  # the fact-checks' rows, read once for the article
             for candidate in candidates:
-                results[candidate.position] = self._label(candidate, bool(sources), sources)
+                results[candidate.position] = self._label(candidate, bool(sources), sources, pool)
             self._smooth_split_sentences(candidates, results)
         else:
             sources = []
@@ -433,7 +434,9 @@ class CheckEngine:
         for candidate, hits in zip(wanted, found, strict=True):
             candidate.claim_hits = hits
 
-    def _debunked_claim(self, candidate: _Candidate) -> tuple[SentenceRow, ArticleRow, float] | None:
+    def _debunked_claim(
+        self, candidate: _Candidate, pool: CandidatePool | None = None
+    ) -> tuple[SentenceRow, ArticleRow, float] | None:
         """The debunked claim the sentence asserts, as the claim ranker decides (see ``asserted_claim``)."""
         if candidate.vector is None:
             return None
@@ -445,16 +448,19 @@ class CheckEngine:
             factchecks,
             DEBUNKED_VERDICTS,
             hits=candidate.claim_hits,
+            pool=pool,
         )
 
-    def _label(self, c: _Candidate, in_repost: bool, sources: list[str]) -> SentenceCheck:
+    def _label(
+        self, c: _Candidate, in_repost: bool, sources: list[str], pool: CandidatePool | None = None
+    ) -> SentenceCheck:
         span = c.span
 
         def result(label: Label, **details: Any) -> SentenceCheck:
             return SentenceCheck(c.position, span.text, span.start, span.end, label, **details)
 
         is_promo = bool(_PROMO.match(span.text))
-        claim = self._debunked_claim(c)
+        claim = self._debunked_claim(c, pool)
 
         # The reporting match: the aligned slot when accepted, else a strong free match.
         reporting: tuple[SentenceRow, ArticleRow, float] | None = None

@@ -224,10 +224,14 @@ class LexicalIndex:
         self.n = len(self.keys)
         self.avgdl = (sum(self.lengths) / self.n) if self.n else 1.0
         self.avgdl = max(self.avgdl, 1.0)
+        self._idf: dict[str, float] = {}  # the index never changes once built
 
     def idf(self, term: str) -> float:
-        df = len(self._postings.get(term, ()))
-        return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+        value = self._idf.get(term)
+        if value is None:
+            df = len(self._postings.get(term, ()))
+            value = self._idf[term] = math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+        return value
 
     def score(self, query: Sequence[str], doc_terms: Sequence[str]) -> float:
         """BM25 of one document (given by its terms) for a query (its terms)."""
@@ -466,24 +470,56 @@ def lexical_index(reader: IndexReader) -> LexicalIndex:
     return built
 
 
+class CandidatePool:
+    """Fact-checks' rows, claim and title sentence ids and vectors, read from the index once for
+    all the sentences of one article (its sentences share most of their candidates)."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self.reader = reader
+        self._articles: dict[str, ArticleRow | None] = {}
+        self._roles: dict[str, list[tuple[int, str]]] = {}
+        self._vectors: dict[int, np.ndarray] = {}
+
+    def load(self, article_ids: Sequence[str]) -> dict[str, ArticleRow]:
+        missing = [aid for aid in dict.fromkeys(article_ids) if aid not in self._articles]
+        if missing:
+            found = self.reader.articles(missing)
+            for aid in missing:
+                self._articles[aid] = found.get(aid)
+            with_claim = [aid for aid in missing if found.get(aid) is not None and found[aid].claim]
+            roles = self.reader.sentence_ids_by_role(with_claim, ("claim", "title"))
+            for aid in with_claim:
+                self._roles[aid] = roles.get(aid, [])
+            ids = [sid for aid in with_claim for sid, _ in self._roles[aid]]
+            for sid, row in zip(ids, self.reader.vectors(ids), strict=True):
+                self._vectors[sid] = row
+        return {aid: row for aid in article_ids if (row := self._articles.get(aid)) is not None}
+
+    def roles(self, article_id: str) -> list[tuple[int, str]]:
+        return self._roles.get(article_id, [])
+
+    def vectors(self, sentence_ids: Sequence[int]) -> np.ndarray:
+        return np.stack([self._vectors[sid] for sid in sentence_ids])
+
+
 def candidates_for(
-    reader: IndexReader, vector: np.ndarray, article_ids: Sequence[str]
+    reader: IndexReader, vector: np.ndarray, article_ids: Sequence[str], pool: CandidatePool | None = None
 ) -> list[ClaimCandidate]:
     """These fact-checks (those with a claim) as candidates for one sentence vector, cosines
-    from the stored vectors of their claim and title sentences."""
-    articles = reader.articles(article_ids)
+    from the stored vectors of their claim and title sentences (read through ``pool`` when given)."""
+    pool = pool or CandidatePool(reader)
+    articles = pool.load(article_ids)
     rows: list[tuple[str, list[int], list[int]]] = []
     wanted: list[int] = []
     with_claim = [aid for aid in dict.fromkeys(article_ids) if aid in articles and articles[aid].claim]
-    roles = reader.sentence_ids_by_role(with_claim, ("claim", "title"))
     for aid in with_claim:
-        claim_ids = [sid for sid, role in roles.get(aid, ()) if role == "claim"]
-        title_ids = [sid for sid, role in roles.get(aid, ()) if role == "title"]
+        claim_ids = [sid for sid, role in pool.roles(aid) if role == "claim"]
+        title_ids = [sid for sid, role in pool.roles(aid) if role == "title"]
         if not claim_ids:
             continue
         rows.append((aid, claim_ids, title_ids))
         wanted.extend(claim_ids + title_ids)
-    cosines = dict(zip(wanted, (reader.vectors(wanted) @ vector).tolist(), strict=True)) if wanted else {}
+    cosines = dict(zip(wanted, (pool.vectors(wanted) @ vector).tolist(), strict=True)) if wanted else {}
     out = []
     for aid, claim_ids, title_ids in rows:
         article = articles[aid]
@@ -513,6 +549,7 @@ def rank_claims(
     *,
     lexical_pool: int = 0,
     ranker: ClaimRanker | None = None,
+    pool: CandidatePool | None = None,
 ) -> list[tuple[ClaimCandidate, float]]:
     """Candidate fact-checks of one sentence with the ranker's probability, most probable first.
 
@@ -524,7 +561,7 @@ def rank_claims(
     if lexical_pool:
         seen = set(ids)
         ids.extend(key for key, _ in lexical.top(terms(query.text), lexical_pool) if key not in seen)
-    candidates = candidates_for(reader, vector, ids)
+    candidates = candidates_for(reader, vector, ids, pool)
     probabilities = ranker.probabilities(features(query, candidates, lexical))
     order = np.argsort(-probabilities, kind="stable")
     return [(candidates[i], float(probabilities[i])) for i in order]
@@ -551,6 +588,7 @@ def asserted_claim(
     verdicts: Iterable[str],
     *,
     hits: Sequence[tuple[int, float]] | None = None,
+    pool: CandidatePool | None = None,
 ) -> tuple[SentenceRow, ArticleRow, float] | None:
     """The claim rated with one of ``verdicts`` that ``text`` asserts, or None.
 
@@ -561,7 +599,7 @@ def asserted_claim(
     the text negates it ("5G masts do not spread viruses" agrees with the fact-check). Returns its
     claim sentence, its article and the cosine between them. ``hits``: the text's
     :data:`CLAIM_CANDIDATES` closest claims of these verdicts, where the caller searched them
-    for many texts at once."""
+    for many texts at once; ``pool``: the index rows read for the other sentences of its article."""
     wanted = sorted(verdicts)
     if hits is None:
         hits = reader.search_claims(vector.reshape(1, -1), CLAIM_CANDIDATES, wanted)[0]
@@ -570,8 +608,8 @@ def asserted_claim(
     rows = reader.sentences(sid for sid, _ in hits)
     ids = [*(rows[sid].article_id for sid, _ in hits if sid in rows), *factchecks]
     ranker = load_ranker()
-    ranked = rank_claims(reader, ClaimQuery(text), vector.reshape(-1), ids, ranker=ranker)
-    articles = reader.articles(c.key for c, _ in ranked)
+    ranked = rank_claims(reader, ClaimQuery(text), vector.reshape(-1), ids, ranker=ranker, pool=pool)
+    articles = (pool or CandidatePool(reader)).load([c.key for c, _ in ranked])
     claims = reader.sentences(c.claim_id for c, _ in ranked)
     own_hash = text_hash(text)
     for candidate, probability in ranked:
