@@ -16,6 +16,7 @@ from credibility.engine.ingest import ingest, open_reader, open_writer
 from credibility.engine.rerank import (
     FEATURES,
     NEAR_VERBATIM,
+    CandidatePool,
     ClaimCandidate,
     ClaimQuery,
     ClaimRanker,
@@ -255,6 +256,23 @@ def test_a_verbatim_copy_of_a_claim_is_asserted_whatever_its_probability(real_en
     assert found is not None and found[1].id == "sample-fc-wall" and found[2] == 1.0
     assert NEAR_VERBATIM >= 0.85
     assert asserted_claim(reader, text, embedder.encode([text])[0], (), {"true"}) is None
+
+
+@pytest.mark.slow
+def test_one_pool_for_an_article_ranks_as_fresh_reads_do(real_engine: CheckEngine) -> None:
+    # The check engine reads each fact-check once per article (CandidatePool); every sentence must
+    # get the ranking it would get reading the index itself.
+    reader, embedder = real_engine.reader, real_engine.embedder
+    pool = CandidatePool(reader)
+    ids = reader.article_ids("factcheck")
+    for text in (REWORDED_FALSE_CLAIM, UNRELATED, 'Mexico is going to pay for the "border wall".'):
+        vector = embedder.encode([text])[0]
+        fresh = rank_claims(reader, ClaimQuery(text), vector, ids)
+        pooled = rank_claims(reader, ClaimQuery(text), vector, ids, pool=pool)
+        assert [(c.key, c.claim_id, p) for c, p in pooled] == [(c.key, c.claim_id, p) for c, p in fresh]
+        assert asserted_claim(reader, text, vector, (), {"false"}, pool=pool) == asserted_claim(
+            reader, text, vector, (), {"false"}
+        )
 
 
 @pytest.mark.slow
