@@ -63,8 +63,9 @@ from credibility.text.triage import triage_sentence
 from index.store import ArticleRow, IndexReader, SentenceRow
 
 #: Bumped whenever the same text and index can get different labels: 3 = added clauses judged on
-#: their own, implicit negation and capitals in the fact comparison, web-noise-proof keys (normalization 2).
-ENGINE_VERSION = "3"
+#: their own, implicit negation and capitals in the fact comparison, web-noise-proof keys (normalization 2);
+#: 4 = the claim ranker weighs the article's title and the two sentences before each sentence.
+ENGINE_VERSION = "4"
 
 
 def settings_hash(settings: Settings) -> str:
@@ -203,7 +204,10 @@ class CheckEngine:
             self._search_claims(candidates)
             pool = CandidatePool(self.reader)  # the fact-checks' rows, read once for the article
             for candidate in candidates:
-                results[candidate.position] = self._label(candidate, bool(sources), sources, pool)
+                # The claim ranker's context, as it was trained with (2B: the two lines before).
+                before = [spans[k].text for k in range(max(0, candidate.position - 2), candidate.position)]
+                context = " ".join([title, *before]).strip()
+                results[candidate.position] = self._label(candidate, bool(sources), sources, pool, context)
             self._smooth_split_sentences(candidates, results)
         else:
             sources = []
@@ -435,9 +439,10 @@ class CheckEngine:
             candidate.claim_hits = hits
 
     def _debunked_claim(
-        self, candidate: _Candidate, pool: CandidatePool | None = None
+        self, candidate: _Candidate, pool: CandidatePool | None = None, context: str = ""
     ) -> tuple[SentenceRow, ArticleRow, float] | None:
-        """The debunked claim the sentence asserts, as the claim ranker decides (see ``asserted_claim``)."""
+        """The debunked claim the sentence asserts, as the claim ranker decides (see ``asserted_claim``);
+        ``context``: the article's title and the sentences before it (who said it, as in 2B)."""
         if candidate.vector is None:
             return None
         factchecks = [article.id for _, article, _ in candidate.hits if article.kind == "factcheck"]
@@ -449,10 +454,16 @@ class CheckEngine:
             DEBUNKED_VERDICTS,
             hits=candidate.claim_hits,
             pool=pool,
+            context=context,
         )
 
     def _label(
-        self, c: _Candidate, in_repost: bool, sources: list[str], pool: CandidatePool | None = None
+        self,
+        c: _Candidate,
+        in_repost: bool,
+        sources: list[str],
+        pool: CandidatePool | None = None,
+        context: str = "",
     ) -> SentenceCheck:
         span = c.span
 
@@ -460,7 +471,7 @@ class CheckEngine:
             return SentenceCheck(c.position, span.text, span.start, span.end, label, **details)
 
         is_promo = bool(_PROMO.match(span.text))
-        claim = self._debunked_claim(c, pool)
+        claim = self._debunked_claim(c, pool, context)
 
         # The reporting match: the aligned slot when accepted, else a strong free match.
         reporting: tuple[SentenceRow, ArticleRow, float] | None = None

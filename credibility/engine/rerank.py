@@ -589,6 +589,7 @@ def asserted_claim(
     *,
     hits: Sequence[tuple[int, float]] | None = None,
     pool: CandidatePool | None = None,
+    context: str = "",
 ) -> tuple[SentenceRow, ArticleRow, float] | None:
     """The claim rated with one of ``verdicts`` that ``text`` asserts, or None.
 
@@ -608,7 +609,8 @@ def asserted_claim(
     rows = reader.sentences(sid for sid, _ in hits)
     ids = [*(rows[sid].article_id for sid, _ in hits if sid in rows), *factchecks]
     ranker = load_ranker()
-    ranked = rank_claims(reader, ClaimQuery(text), vector.reshape(-1), ids, ranker=ranker, pool=pool)
+    query = ClaimQuery(text, context=context)
+    ranked = rank_claims(reader, query, vector.reshape(-1), ids, ranker=ranker, pool=pool)
     articles = (pool or CandidatePool(reader)).load([c.key for c, _ in ranked])
     claims = reader.sentences(c.claim_id for c, _ in ranked)
     own_hash = text_hash(text)

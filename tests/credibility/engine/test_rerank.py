@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import FakeEmbedder
 
 from credibility.app import sample_paths
 from credibility.embed.embedder import Embedder
@@ -335,3 +336,31 @@ def test_search_refills_factcheck_places_and_keeps_reporting_in_place(
         assert plain == [hits]  # deterministic
     finally:
         reader.close()
+
+
+def test_the_claim_ranker_gets_the_title_and_the_two_sentences_before(
+    settings: Settings, fake_embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Trained with 2B's context (the lines before a sentence: who said it), the ranker gets the
+    # same from an article: its title and the two sentences before the one it judges.
+    from credibility.engine import check as check_module
+    from credibility.model.records import ArticleRecord
+
+    with open_writer(settings, fake_embedder) as writer:
+        ingest([ArticleRecord(id="a1", text="Snow fell in the hills on Monday.")], writer, fake_embedder)
+    seen: dict[str, str] = {}
+
+    def spy(reader: object, text: str, *args: object, context: str = "", **kwargs: object) -> None:
+        seen[text] = context
+
+    monkeypatch.setattr(check_module, "asserted_claim", spy)
+    engine = CheckEngine(open_reader(settings, fake_embedder), fake_embedder, settings)
+    engine.check(
+        "The senator spoke in Ohio on Tuesday. She answered questions for an hour. "
+        "Taxes went up by 40 percent last year. Nobody in the room disputed it.",
+        title="Senator visits Ohio",
+    )
+    assert seen["The senator spoke in Ohio on Tuesday."] == "Senator visits Ohio"
+    assert seen["Taxes went up by 40 percent last year."] == (
+        "Senator visits Ohio The senator spoke in Ohio on Tuesday. She answered questions for an hour."
+    )
