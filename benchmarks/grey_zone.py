@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.data import DataMissing, data_root
-from benchmarks.paraphrase import PARAPHRASE_KINDS, Pair, aligned_rule, real_pairs
+from benchmarks.paraphrase import PARAPHRASE_KINDS, Pair, aligned_rule, content_piece, real_pairs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REPORT_PATH = REPO_ROOT / "benchmarks" / "results" / "grey-zone.json"
@@ -53,18 +53,11 @@ STATS = ("cosine", "dice", "precision", "recall", "weakest_in_sentence", "weakes
 #: The features, symmetric in the two sentences: these pairs join a long text and a short one, a
 #: repost two sentences of about one length, so which side covers the other must not be learnt.
 FEATURES = ("cosine", "dice", "token_f1", "weakest_piece")
-_SPECIAL = ("[CLS]", "[SEP]", "<s>", "</s>")
 
 
 def content_rows(tokens: Sequence[str], vectors: np.ndarray) -> np.ndarray:
     """The rows of the content word pieces (all rows when a sentence has none)."""
-    from credibility.engine.similarity import STOPWORDS
-
-    keep = []
-    for i, token in enumerate(tokens):
-        word = token.removeprefix("##").casefold()
-        if token not in _SPECIAL and len(word) > 1 and word.isalnum() and word not in STOPWORDS:
-            keep.append(i)
+    keep = [i for i, token in enumerate(tokens) if content_piece(token)]
     return vectors[keep] if keep else vectors
 
 

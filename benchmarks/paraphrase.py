@@ -144,14 +144,19 @@ def real_pairs(root: Path, model: Any, articles: int, seed: int) -> list[Pair]:
     return pairs
 
 
+def content_piece(token: str) -> bool:
+    """A word piece that says what a sentence is about: no special token, stop word or punctuation."""
+    from credibility.engine.similarity import STOPWORDS
+
+    word = token.removeprefix("##").casefold()
+    return token not in ("[CLS]", "[SEP]") and len(word) > 1 and word.isalnum() and word not in STOPWORDS
+
+
 class TokenAligner:
     """BERTScore-style F1 between two sentences from the model's contextual token vectors."""
 
     def __init__(self, model: Any) -> None:
-        from credibility.engine.similarity import STOPWORDS
-
         self._model = model
-        self._stopwords = STOPWORDS
         self._cache: dict[str, np.ndarray] = {}
 
     def load(self, texts: Sequence[str]) -> None:
@@ -164,20 +169,11 @@ class TokenAligner:
             ids = tokenizer(text, truncation=True, max_length=self._model.max_seq_length)["input_ids"]
             tokens = tokenizer.convert_ids_to_tokens(ids)
             matrix = np.asarray(output, dtype=np.float32)[: len(tokens)]
-            keep = [i for i, token in enumerate(tokens) if self._content(token)]
+            keep = [i for i, token in enumerate(tokens) if content_piece(token)]
             if not keep:
                 keep = list(range(len(tokens)))
             chosen = matrix[keep]
             self._cache[text] = chosen / np.maximum(np.linalg.norm(chosen, axis=1, keepdims=True), 1e-12)
-
-    def _content(self, token: str) -> bool:
-        word = token.removeprefix("##").lower()
-        return (
-            token not in ("[CLS]", "[SEP]")
-            and len(word) > 1
-            and word.isalnum()
-            and word not in self._stopwords
-        )
 
     def f1(self, a: str, b: str) -> float:
         similarity = self._cache[a] @ self._cache[b].T

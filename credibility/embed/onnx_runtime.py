@@ -118,10 +118,6 @@ class OnnxEmbedder(EmbedderBase):
         self._runtime: _Runtime | None = None
         self._runtime_lock = threading.Lock()
 
-    def load(self) -> None:
-        """Load the tokenizer and the ONNX session now (else at the first encode)."""
-        self._loaded()
-
     def _loaded(self) -> _Runtime:
         with self._runtime_lock:
             if self._runtime is None:

@@ -252,11 +252,14 @@ class CheckEngine:
             if h in cached:
                 vectors[i] = cached[h]
         found: dict[int, list[tuple[SentenceRow, float]]] = {}
+        # Each sentence's closest debunked claims, kept for the claim ranker (``_search_claims``
+        # searches only the sentences not searched here); its matches hold the closest three.
+        claims_of: dict[int, list[tuple[int, float]]] = {}
         verdicts = sorted(DEBUNKED_VERDICTS)
         if near:
             positions = sorted(near)
             stand_ins = self.reader.vectors([near[i][0].id for i in positions])
-            claim_hits = self.reader.search_claims(stand_ins, 3, verdicts)
+            claim_hits = self.reader.search_claims(stand_ins, CLAIM_CANDIDATES, verdicts)
             claim_rows = self.reader.sentences(sid for row in claim_hits for sid, _ in row)
             close = self.settings.check_claim_score - NEAR_DUPLICATE_CLAIM_MARGIN
             for k, (i, row) in enumerate(zip(positions, claim_hits, strict=True)):
@@ -264,7 +267,8 @@ class CheckEngine:
                     del near[i]
                     continue
                 vectors[i] = stand_ins[k]
-                found[i] = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
+                claims_of[i] = row
+                found[i] = [(claim_rows[sid], score) for sid, score in row[:3] if sid in claim_rows]
             # Its sentence, and that sentence's verbatim copies in other articles (a syndicated
             # story), at their text similarity: what a search with a vector of its own would put
             # first, so the sources are counted as on the full path.
@@ -288,10 +292,11 @@ class CheckEngine:
         if exact_positions:
             # A verbatim sentence may still quote a debunked claim (the precedence flag needs it):
             # the claims are a small index, searched for these sentences only.
-            claim_hits = self.reader.search_claims(vectors[exact_positions], 3, verdicts)
+            claim_hits = self.reader.search_claims(vectors[exact_positions], CLAIM_CANDIDATES, verdicts)
             claim_rows = self.reader.sentences(sid for row in claim_hits for sid, _ in row)
             for i, row in zip(exact_positions, claim_hits, strict=True):
-                near_claims = [(claim_rows[sid], score) for sid, score in row if sid in claim_rows]
+                claims_of[i] = row
+                near_claims = [(claim_rows[sid], score) for sid, score in row[:3] if sid in claim_rows]
                 found[i] = [(r, 1.0) for r in exact[hashes[i]]] + near_claims
         articles = self.reader.articles(row.article_id for pairs in found.values() for row, _ in pairs)
         for i, candidate in enumerate(candidates):
@@ -302,6 +307,7 @@ class CheckEngine:
             ]
             candidate.near = near.get(i)
             candidate.vector = vectors[i]
+            candidate.claim_hits = claims_of.get(i)
             candidate.near_in_place = False
             candidate.aligned, candidate.aligned_accepted = None, False
         return vectors
@@ -429,8 +435,9 @@ class CheckEngine:
         return None
 
     def _search_claims(self, candidates: list[_Candidate]) -> None:
-        """Each candidate's closest debunked claims, in one search for the article."""
-        wanted = [c for c in candidates if c.vector is not None]
+        """The closest debunked claims of each candidate that ``_match`` did not search, in one
+        search for the article."""
+        wanted = [c for c in candidates if c.vector is not None and c.claim_hits is None]
         if not wanted:
             return
         vectors = np.stack([c.vector for c in wanted if c.vector is not None])

@@ -602,6 +602,7 @@ def asserted_claim(
     :data:`CLAIM_CANDIDATES` closest claims of these verdicts, where the caller searched them
     for many texts at once; ``pool``: the index rows read for the other sentences of its article."""
     wanted = sorted(verdicts)
+    pool = pool or CandidatePool(reader)
     if hits is None:
         hits = reader.search_claims(vector.reshape(1, -1), CLAIM_CANDIDATES, wanted)[0]
     if not hits or hits[0][1] < CLAIM_FLOOR:
@@ -611,7 +612,7 @@ def asserted_claim(
     ranker = load_ranker()
     query = ClaimQuery(text, context=context)
     ranked = rank_claims(reader, query, vector.reshape(-1), ids, ranker=ranker, pool=pool)
-    articles = (pool or CandidatePool(reader)).load([c.key for c, _ in ranked])
+    articles = pool.load([c.key for c, _ in ranked])
     claims = reader.sentences(c.claim_id for c, _ in ranked)
     own_hash = text_hash(text)
     for candidate, probability in ranked:
