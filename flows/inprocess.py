@@ -126,6 +126,7 @@ class InProcessRunner:
         self._running: set[UUID] = set()
         self._flows: dict[UUID, Flow[..., Any]] = {}
         self._wake: asyncio.Event | None = None
+        self._orphans_left = False
 
     async def register(self, register: Register) -> None:
         """Create or update the deployments on the server (``register`` adds the retries)."""
@@ -138,10 +139,11 @@ class InProcessRunner:
         listener = asyncio.create_task(self._wake_on_scheduled(wake))
         try:
             async with get_client() as client:
-                await self._recover_orphans(client)
                 while True:
                     # Cleared before the query: an event that arrives meanwhile triggers another one.
                     wake.clear()
+                    if self._orphans_left:  # the server was busy at start: try those again
+                        await self._recover_orphans(client)
                     await self._start_due_runs(client)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wake.wait(), self._fallback_seconds)
@@ -195,12 +197,26 @@ class InProcessRunner:
             )
             future.add_done_callback(partial(self._finished, run.id))
 
-    async def _recover_orphans(self, client: PrefectClient) -> None:
+    async def recover_orphans(self) -> None:
         """Runs an earlier process on this machine claimed and never finished (it was killed): back
-        to Scheduled, so they run here. A claim of a process still alive is left alone."""
+        to Scheduled, so they run here. A claim of a process still alive is left alone. Called
+        before the process says it is serving, so a caller that waits for that line finds them
+        rescheduled."""
+        async with get_client() as client:
+            await self._recover_orphans(client)
+
+    async def _recover_orphans(self, client: PrefectClient) -> None:
+        from prefect.exceptions import ObjectNotFound
         from prefect.states import Scheduled
 
+        self._orphans_left = False
         for note in sorted(_claims_dir().glob("*.claim")):
+            try:
+                run_id = UUID(note.stem)
+            except ValueError:
+                continue  # not a note of ours
+            if run_id in self._running:
+                continue  # this process's own run, in flight
             try:
                 owner = int(note.read_text(encoding="utf-8").strip() or 0)
             except (OSError, ValueError):
@@ -208,7 +224,7 @@ class InProcessRunner:
             if owner and owner != os.getpid() and _alive(owner):
                 continue
             try:
-                run = await client.read_flow_run(UUID(note.stem))
+                run = await client.read_flow_run(run_id)
                 if run.state is not None and run.state.type.value in ("PENDING", "RUNNING"):
                     await client.set_flow_run_state(run.id, Scheduled(), force=True)
                     logger.warning(
@@ -216,8 +232,11 @@ class InProcessRunner:
                         run.id,
                         run.state.type.value,
                     )
-            except Exception:  # an unknown run (another server), the server busy: try again next start
-                logger.warning("could not reschedule flow run %s left by a process that is gone", note.stem)
+            except ObjectNotFound:  # a run this server does not know (the server was reset)
+                logger.warning("flow run %s left by a process that is gone is unknown here", run_id)
+            except Exception:  # the server busy or restarting: the serve loop tries again
+                logger.warning("could not reschedule flow run %s left by a process that is gone", run_id)
+                self._orphans_left = True
                 continue
             note.unlink(missing_ok=True)
 

@@ -78,6 +78,8 @@ async def serve_all(
         await register(deployment.full_name, partial(runner.aadd_deployment, deployment))
     in_process_runner = InProcessRunner(here, limit=worker_limit)
     await in_process_runner.register(register)
+    if here:
+        await in_process_runner.recover_orphans()
     names = [d.full_name for _, d in deployments]
     print(f"serving {len(names)} deployments: {', '.join(names)}", flush=True)
 

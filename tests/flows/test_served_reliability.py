@@ -253,7 +253,11 @@ def _burst(
         thread.join()
     assert timings["restart_stop_s"] < STOP_WITHIN, stack.log("serve")
     # The runs the killed process was checking (their claims left on disk) were put back by the
-    # next one: their claims are gone, and every run completes (asserted below).
+    # next one before it said it was serving (or, if the server was busy then, by its serve loop
+    # soon after): their claims are gone, and every run completes (asserted below).
+    deadline = time.monotonic() + 30
+    while [note for note in orphans if note.exists()] and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert not [note.name for note in orphans if note.exists()], stack.log("serve", whole=True)
 
     def all_final() -> list[dict[str, Any]] | None:
