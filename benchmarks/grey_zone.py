@@ -49,7 +49,22 @@ CACHE_DIR = REPO_ROOT / "benchmarks" / "cache"
 BAND = (0.5, 0.9)
 KINDS = ("pf_restatement", "ct2a_match", "pf_other_article", "ct2a_other_claim")
 #: What the comparison measures of a pair, from which :func:`feature_rows` builds the features.
-STATS = ("cosine", "dice", "precision", "recall", "weakest_in_sentence", "weakest_in_evidence")
+STATS = (
+    "cosine",
+    "dice",
+    "precision",
+    "recall",
+    "weakest_in_sentence",
+    "weakest_in_evidence",
+    "unmatched_in_sentence",
+    "unmatched_in_evidence",
+)
+#: A word piece whose best match in the other sentence is below this cosine is "unmatched".
+UNMATCHED_BELOW = 0.5
+#: Lines of the slot rule (``check_align_accept``) measured as the precision setting they are.
+ACCEPT_SWEEP = (0.68, 0.72, 0.76, 0.78, 0.8, 0.84, 0.88)
+#: In-topic acceptance weighed this many times a lost paraphrase, to choose a line on train.
+PRECISION_WEIGHTS = (1.0, 2.0, 3.0)
 #: The features, symmetric in the two sentences: these pairs join a long text and a short one, a
 #: repost two sentences of about one length, so which side covers the other must not be learnt.
 FEATURES = ("cosine", "dice", "token_f1", "weakest_piece")
@@ -81,6 +96,8 @@ def pair_stats(
             float(best_for_evidence.mean()),
             float(best_for_sentence.min()),
             float(best_for_evidence.min()),
+            float((best_for_sentence < UNMATCHED_BELOW).mean()),
+            float((best_for_evidence < UNMATCHED_BELOW).mean()),
         ]
     )
 
@@ -88,7 +105,7 @@ def pair_stats(
 def feature_rows(stats: np.ndarray) -> np.ndarray:
     """The :data:`FEATURES` of pairs' :data:`STATS` (one row per pair)."""
     stats = np.atleast_2d(stats)
-    cosine, words, precision, recall, weak_s, weak_e = (stats[:, k] for k in range(len(STATS)))
+    cosine, words, precision, recall, weak_s, weak_e = (stats[:, k] for k in range(6))
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
     return np.stack([cosine, words, f1, np.minimum(weak_s, weak_e)], axis=1)
 
@@ -168,7 +185,9 @@ def measure(root: Path, articles: int, seed: int, log: Any = print) -> dict[str,
     pairs = [
         p for p in real_pairs(root, _EngineEncoder(embedder), articles, seed) if BAND[0] <= p.cosine < BAND[1]
     ]
-    cache = CACHE_DIR / f"grey-zone-stats-{settings.encoder_backend}-{articles}-{seed}-{len(pairs)}.npy"
+    cache = CACHE_DIR / (
+        f"grey-zone-stats-{len(STATS)}-{settings.encoder_backend}-{articles}-{seed}-{len(pairs)}.npy"
+    )
     if cache.exists():
         stats = np.load(cache)
     else:
@@ -199,6 +218,14 @@ def measure(root: Path, articles: int, seed: int, log: Any = print) -> dict[str,
             "threshold": round(threshold, 3),
             "net_gain_dev": round(gain, 4),
         }
+    # Both sentences' share of word pieces the other accounts for nowhere: an invention adds and
+    # drops, where a short text restating a long one leaves only the long side unmatched.
+    unmatched = np.minimum(
+        stats[:, STATS.index("unmatched_in_sentence")], stats[:, STATS.index("unmatched_in_evidence")]
+    )
+    threshold, gain = veto_threshold(1.0 - unmatched, rule, kinds, dev_rows)
+    kept["unmatched"] = rule & (1.0 - unmatched >= threshold)
+    models["unmatched"] = {"veto_above": round(1.0 - threshold, 3), "net_gain_dev": round(gain, 4)}
     table = []
     for kind in KINDS:
         for split, rows in (("train", train_rows), ("dev", dev_rows)):
@@ -225,7 +252,85 @@ def measure(root: Path, articles: int, seed: int, log: Any = print) -> dict[str,
         },
         "models": models,
         "pairs": table,
+        "accept_sweep": accept_sweep(
+            pairs, kinds, train_rows, dev_rows, settings.check_lexical_weight, embedder
+        ),
         "runtime_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def rule_rates(
+    pairs: Sequence[Pair], kinds: np.ndarray, rows: np.ndarray, weight: float, accept: float
+) -> dict[str, float]:
+    """Share of each kind's pairs among ``rows`` that the slot rule accepts with this line."""
+    accepted = np.array([aligned_rule(p, weight, accept) for p in pairs])
+    return {
+        kind: float(accepted[rows & (kinds == kind)].mean())
+        for kind in KINDS
+        if (rows & (kinds == kind)).any()
+    }
+
+
+def precision_line(rates: dict[float, dict[str, float]], precision_weight: float) -> float:
+    """The line whose retention of paraphrases less ``precision_weight`` x in-topic acceptance,
+    summed over the pair kinds, is highest (ties go to the milder line)."""
+
+    def value(accept: float) -> float:
+        row = rates[accept]
+        return sum(
+            rate if kind in PARAPHRASE_KINDS else -precision_weight * rate for kind, rate in row.items()
+        )
+
+    return max(sorted(rates), key=value)  # max keeps the first of equals: the mildest
+
+
+def handwritten_scores(embedder: Any, weight: float) -> list[tuple[str, float]]:
+    """(kind, cosine + weight x dice) of each hand-written paraphrase and fabrication with its source
+    sentence (``benchmarks/data/handwritten-paraphrases.json``; a score of 2 stands for cosine >= 0.9)."""
+    from benchmarks.paraphrase import HANDWRITTEN
+    from credibility.engine.similarity import content_words, dice
+
+    out = []
+    for case in json.loads(HANDWRITTEN.read_text(encoding="utf-8"))["cases"]:
+        for kind in ("paraphrase", "fabrication"):
+            for variant in case.get(kind, []):
+                a, b = np.asarray(embedder.encode([case["source"], variant]), dtype=np.float32)
+                cosine = float(a @ b)
+                score = cosine + weight * dice(content_words(variant), content_words(case["source"]))
+                out.append((kind, 2.0 if cosine >= 0.9 else score))
+    return out
+
+
+def accept_sweep(
+    pairs: Sequence[Pair],
+    kinds: np.ndarray,
+    train_rows: np.ndarray,
+    dev_rows: np.ndarray,
+    weight: float,
+    embedder: Any,
+) -> dict[str, Any]:
+    """The slot rule's line as a precision setting: acceptance of each kind on dev, and of the
+    hand-written variants, at each line of :data:`ACCEPT_SWEEP`; and the line chosen on train when
+    an accepted in-topic pair weighs 1, 2 or 3 times a lost paraphrase."""
+    grid = [round(float(a), 2) for a in np.arange(0.6, 0.95, 0.01)]
+    train = {accept: rule_rates(pairs, kinds, train_rows, weight, accept) for accept in grid}
+    handwritten = handwritten_scores(embedder, weight)
+    rows = []
+    for accept in ACCEPT_SWEEP:
+        rows.append(
+            {
+                "accept": accept,
+                **{k: round(v, 3) for k, v in rule_rates(pairs, kinds, dev_rows, weight, accept).items()},
+                "handwritten_paraphrases": sum(k == "paraphrase" and s >= accept for k, s in handwritten),
+                "handwritten_fabrications": sum(k == "fabrication" and s >= accept for k, s in handwritten),
+            }
+        )
+    return {
+        "rows": rows,
+        "handwritten": {
+            kind: sum(k == kind for k, _ in handwritten) for kind in ("paraphrase", "fabrication")
+        },
+        "chosen_on_train": {str(w): precision_line(train, w) for w in PRECISION_WEIGHTS},
     }
 
 

@@ -578,6 +578,7 @@ def render_grey_zone(report: Mapping[str, Any]) -> list[str]:
     low, high = report.get("band", ["?", "?"])
     rule = report.get("rule", {})
     models = report.get("models", {})
+    has_unmatched = "unmatched" in models
     lines = [
         f"## Grey zone: a token-level second look — {report.get('date', '?')}",
         "",
@@ -588,24 +589,37 @@ def render_grey_zone(report: Mapping[str, Any]) -> list[str]:
         f" {rule.get('lexical_weight', '?')} x content-word dice >= {rule.get('align_accept', '?')}), then the"
         " rule with a veto by a logistic model over cosine, dice, BERTScore-style token F1 and the weakest"
         " matched word piece (fitted on train, veto threshold chosen on dev), free and with non-negative"
-        " weights.",
+        " weights"
+        + (
+            "; and a veto when both sentences have a large share of word pieces the other matches nowhere"
+            " (best match under 0.5; threshold chosen on dev)."
+            if has_unmatched
+            else "."
+        ),
         "- Paraphrase rows should be accepted (retention), in-topic rows rejected.",
         "",
-        "| pairs | split | pairs in band | rule | rule + free veto | rule + non-negative veto |",
-        "|---|---|---|---|---|---|",
+        "| pairs | split | pairs in band | rule | rule + free veto | rule + non-negative veto |"
+        + (" rule + unmatched veto |" if has_unmatched else ""),
+        "|---|---|---|---|---|---|" + ("---|" if has_unmatched else ""),
     ]
     for row in report.get("pairs", []):
         lines.append(
             f"| {_PAIR_KINDS.get(row['kind'], row['kind'])} | {row['split']} | {row['pairs']} |"
             f" {_pct(row['accepted_rule'])} | {_pct(row.get('accepted_free', 0))} |"
             f" {_pct(row.get('accepted_non_negative', 0))} |"
+            + (f" {_pct(row.get('accepted_unmatched', 0))} |" if has_unmatched else "")
         )
     for name, model in models.items():
-        weights = ", ".join(f"{k} {v:+.2f}" for k, v in model.get("coefficients", {}).items())
-        lines.append(
-            f"\n- {name.replace('_', '-')} model (standardised features): {weights}; veto below"
-            f" P {model.get('threshold', '?')}"
-        )
+        if "coefficients" in model:
+            weights = ", ".join(f"{k} {v:+.2f}" for k, v in model["coefficients"].items())
+            lines.append(
+                f"\n- {name.replace('_', '-')} model (standardised features): {weights}; veto below"
+                f" P {model.get('threshold', '?')}"
+            )
+        else:
+            lines.append(
+                f"\n- unmatched veto: both sides' unmatched share above {model.get('veto_above', '?')}"
+            )
     lines += [
         "",
         "The free model's gain rests on the weakest piece with a negative weight: in these pairs a"
@@ -614,6 +628,36 @@ def render_grey_zone(report: Mapping[str, Any]) -> list[str]:
         " is a stricter cosine + dice line. The engine keeps the slot rule.",
         "",
     ]
+    sweep = report.get("accept_sweep")
+    if sweep:
+        counts = sweep.get("handwritten", {})
+        chosen = sweep.get("chosen_on_train", {})
+        lines += [
+            "### The slot rule's line is the precision setting",
+            "",
+            "`CREDIBILITY_CHECK_ALIGN_ACCEPT` (default"
+            f" {rule.get('align_accept', '?')}): a sentence in its source sentence's slot is kept as"
+            " `supported` when cosine + 0.35 x content-word dice reaches it (or cosine >= 0.9). Acceptance on"
+            " the dev pairs above, and of the hand-written variants by the same rule (the engine's other"
+            " checks, such as changed facts, come on top):",
+            "",
+            "| line | PolitiFact restatements kept | 2A matches kept | in-topic PolitiFact accepted |"
+            f" in-topic 2A accepted | hand-written paraphrases kept (of {counts.get('paraphrase', '?')}) |"
+            f" hand-written fabrications accepted (of {counts.get('fabrication', '?')}) |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in sweep.get("rows", []):
+            lines.append(
+                f"| {row['accept']:.2f} | {_pct(row.get('pf_restatement', 0))} | {_pct(row.get('ct2a_match', 0))} |"
+                f" {_pct(row.get('pf_other_article', 0))} | {_pct(row.get('ct2a_other_claim', 0))} |"
+                f" {row['handwritten_paraphrases']} | {row['handwritten_fabrications']} |"
+            )
+        lines += [
+            "",
+            "Chosen on the train pairs when an accepted in-topic pair weighs 1, 2 or 3 times a lost"
+            " paraphrase: " + ", ".join(f"{float(w):g}x → {a:.2f}" for w, a in chosen.items()) + ".",
+            "",
+        ]
     return lines
 
 

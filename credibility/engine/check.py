@@ -65,7 +65,7 @@ from index.store import ArticleRow, IndexReader, SentenceRow
 #: Bumped whenever the same text and index can get different labels: 3 = added clauses judged on
 #: their own, implicit negation and capitals in the fact comparison, web-noise-proof keys (normalization 2);
 #: 4 = the claim ranker weighs the article's title and the two sentences before each sentence.
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 
 
 def settings_hash(settings: Settings) -> str:

@@ -14,8 +14,11 @@ from benchmarks.grey_zone import (
     feature_rows,
     fit_logistic,
     pair_stats,
+    precision_line,
+    rule_rates,
     veto_threshold,
 )
+from benchmarks.paraphrase import Pair
 
 
 class OneHotTokens:
@@ -67,6 +70,7 @@ def test_pair_stats_measure_what_each_side_keeps() -> None:
     assert stats["recall"] == pytest.approx(3 / 4)  # "repairs" was dropped ("after" is a stop word)
     assert stats["weakest_in_sentence"] == pytest.approx(1.0)
     assert stats["weakest_in_evidence"] == pytest.approx(0.0)
+    assert stats["unmatched_in_sentence"] == 0.0 and stats["unmatched_in_evidence"] == pytest.approx(1 / 4)
     assert 0 < stats["dice"] < 1
     features = dict(zip(FEATURES, feature_rows(np.array(list(stats.values())))[0], strict=True))
     assert features["token_f1"] == pytest.approx(2 * 0.75 / 1.75)
@@ -74,8 +78,8 @@ def test_pair_stats_measure_what_each_side_keeps() -> None:
 
 
 def test_the_features_do_not_depend_on_which_sentence_is_which() -> None:
-    stats = np.array([0.7, 0.5, 0.9, 0.6, 0.3, 0.1])
-    swapped = stats[[0, 1, 3, 2, 5, 4]]
+    stats = np.array([0.7, 0.5, 0.9, 0.6, 0.3, 0.1, 0.2, 0.4])
+    swapped = stats[[0, 1, 3, 2, 5, 4, 7, 6]]
     assert np.allclose(feature_rows(stats), feature_rows(swapped))
 
 
@@ -99,3 +103,35 @@ def test_the_veto_threshold_trades_in_topic_rejections_against_lost_paraphrases(
     assert 0.5 < threshold <= 0.6 and gain == pytest.approx(1.0)
     kept = rule & (probability >= threshold)
     assert kept[:4].all() and not kept[4:].any()
+
+
+def test_a_stricter_line_is_chosen_when_accepted_inventions_weigh_more() -> None:
+    # One line keeps every paraphrase and half the in-topic pairs; a stricter one loses 60% of the
+    # paraphrases and rejects every in-topic pair.
+    rates = {
+        0.7: {"pf_restatement": 1.0, "pf_other_article": 0.5},
+        0.8: {"pf_restatement": 0.4, "pf_other_article": 0.0},
+    }
+    assert precision_line(rates, 1.0) == 0.7
+    assert precision_line(rates, 2.0) == 0.8
+    # Equal value: the milder line.
+    assert precision_line({0.7: {"pf_restatement": 1.0}, 0.8: {"pf_restatement": 1.0}}, 1.0) == 0.7
+
+
+def test_rule_rates_count_each_kind_among_the_chosen_rows() -> None:
+    def pair(kind: str, cosine: float, split: str = "dev") -> Pair:
+        return Pair(
+            kind=kind, split=split, sentence="The bridge reopened.", evidence="A ferry sank.", cosine=cosine
+        )
+
+    pairs = [
+        pair("pf_restatement", 0.95),
+        pair("pf_restatement", 0.6),
+        pair("pf_other_article", 0.75),
+        pair("pf_other_article", 0.75, "train"),
+    ]
+    kinds = np.array([p.kind for p in pairs])
+    dev = np.array([p.split == "dev" for p in pairs])
+    # No shared content words: the line is cosine alone (and cosine >= 0.9 always passes).
+    assert rule_rates(pairs, kinds, dev, 0.35, 0.72) == {"pf_restatement": 0.5, "pf_other_article": 1.0}
+    assert rule_rates(pairs, kinds, dev, 0.35, 0.8) == {"pf_restatement": 0.5, "pf_other_article": 0.0}

@@ -27,7 +27,9 @@ the same as a true paraphrase). Once the check engine has aligned a sentence wit
   letter and four letters or more, so "Erdgoan" matches but "Iran" / "Iraq" differ.
 * ``negation``: not, n't, cannot, never, no, no longer, no one, nobody, nothing, nowhere, none,
   neither/nor (once per pair), without. "not only/just/least", "whether or not", "if not",
-  "no more/less/fewer than" and "No. 10" are not negations. Compared by count, so "did not" /
+  "no more/less/fewer than" and "No. 10" are not negations; "not/never/no ... without" in one clause
+  ("could not run without the fares", "no peace without justice") says a thing is needed, and the
+  two cancel. Compared by count, so "did not" /
   "didn't" / "never" are interchangeable; "failed to", "denied", "refused" are not negators.
 * ``quantifier``: all/every/each/everyone; most/majority/nearly all; many/numerous/a lot of/countless;
   some/several/a few/a handful/a number of; few/only a few/minority; none; half; and bounds before a
@@ -66,6 +68,9 @@ table in ``names.py``): "the Kremlin" / "Moscow" / "Russia" / "Russian" agree, "
 a swap. Negation carried by words counts on the polarity side: "denied", "refused", "rejected",
 "withheld", "lacked", "declined to", "failed to", "kept quiet about" each count as one negator, so
 "has not revealed" / "kept quiet about" agree while "revealed" / "kept quiet about" differ.
+Compass directions written in lower case are places too (``directions.py``, reported as ``name``):
+"the southern districts" / "the northern districts" is a swap, while "north-eastern" / "northeast"
+and "eastward" / "east" agree; one inside a name already reported ("South Korea") counts once.
 
 Known limitations: other metonymy (an institution for its country beyond the table, a ministry for
 its government) reads as a name swap; a bare title is no name ("the President" / "the Prime Minister" is not seen); an added or dropped

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from credibility.model.result import Change, ChangeKind
 from credibility.text.facts.dates import _Date, _read_dates
+from credibility.text.facts.directions import _Direction, _read_directions
 from credibility.text.facts.markers import _QUANT_CLASS_FAMILY, _Marker, _read_markers
 from credibility.text.facts.names import _ALIASES, _DEMONYMS, _PARTICLES, _Name, _read_names
 from credibility.text.facts.numbers import _Num, _read_numbers
@@ -22,6 +23,7 @@ class _Facts(NamedTuple):
     names: tuple[_Name, ...]
     negations: tuple[_Marker, ...]
     quantifiers: tuple[_Marker, ...]
+    directions: tuple[_Direction, ...]
     lower_words: frozenset[str]  # words written in lower case (a capitalised twin is not a name)
     signature: frozenset[str]
 
@@ -36,10 +38,11 @@ def _signature(
     names: Iterable[_Name],
     negs: list[_Marker],
     qs: Iterable[_Marker],
+    directions: Iterable[_Direction] = (),
 ) -> frozenset[str]:
     # A multiset as a set: the k-th occurrence of a key is "key#k".
     sig: set[str] = {f"neg:{len(negs)}"}
-    for prefix, items in (("num:", nums), ("date:", dates), ("q:", qs)):
+    for prefix, items in (("num:", nums), ("date:", dates), ("q:", qs), ("dir:", directions)):
         for item in items:
             key = prefix + item.key
             k = 1
@@ -68,14 +71,16 @@ def _extract(sentence: str) -> _Facts:
     dates.extend(years)
     negs, quants = _read_markers(toks, marker_cands)
     names = _read_names(toks, text, used, caps)
+    directions = _read_directions(text)
     return _Facts(
         tuple(nums),
         tuple(dates),
         tuple(names),
         tuple(negs),
         tuple(quants),
+        tuple(directions),
         frozenset(lower_words),
-        _signature(nums, dates, names, negs, quants),
+        _signature(nums, dates, names, negs, quants, directions),
     )
 
 
@@ -257,6 +262,17 @@ def compare_facts(article_sentence: str, evidence_sentence: str) -> list[Change]
             xa = [x for x in names_a if x.adjective == adjective]
             xb = [x for x in names_b if x.adjective == adjective]
             changes.extend(Change("name", x.text, y.text) for x, y in zip(xa, xb, strict=False))
+
+    # Compass directions ("northern" for "southern" districts) are places too: a change needs a
+    # direction on both sides (one only is a detail added or dropped); one inside a name already
+    # found changed ("North Korea") is not counted twice.
+    da_left, db_left = _multiset_diff([x.key for x in fa.directions], [x.key for x in fb.directions])
+    if da_left and db_left:
+        named = " ".join(c.article_text.casefold() for c in changes if c.kind == "name")
+        for i, j in zip(da_left, db_left, strict=False):
+            ours, theirs = fa.directions[i], fb.directions[j]
+            if ours.text.casefold() not in named:
+                changes.append(Change("name", ours.text, theirs.text))
 
     changes.extend(_compare_markers("negation", fa.negations, fb.negations))
     changes.extend(_compare_markers("quantifier", fa.quantifiers, fb.quantifiers))

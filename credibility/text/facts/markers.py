@@ -119,6 +119,18 @@ _GE_SINGLE = frozenset({"over", "above", "exceeding"})
 _LE_SINGLE = frozenset({"under", "below", "nearly", "almost"})
 
 
+#: Tokens that end a clause: a negator before one does not pair with a "without" after it.
+_CLAUSE_BREAKS = frozenset({",", ";", ":", "but", "and", "or", "because", "while", "although", "though"})
+
+
+def _cancels_a_negator(lw: Sequence[str], not_at: Sequence[int], i: int) -> bool:
+    """Whether the "without" at ``i`` closes a "not ... without" necessity with the last plain
+    negator: in the same clause and at most eight words before it."""
+    if not not_at or i - not_at[-1] > 8:
+        return False
+    return not any(w in _CLAUSE_BREAKS for w in lw[not_at[-1] + 1 : i])
+
+
 def _read_markers(toks: Sequence[_Tok], cands: Sequence[int]) -> tuple[list[_Marker], list[_Marker]]:
     negs: list[_Marker] = []
     quants: list[_Marker] = []
@@ -128,6 +140,7 @@ def _read_markers(toks: Sequence[_Tok], cands: Sequence[int]) -> tuple[list[_Mar
     n = len(toks)
     seen_neither = False
     skip_to = 0
+    not_at: list[int] = []  # token index of each plain negator ("not", "n't", "cannot", "never", "no")
     for i in cands:
         if i < skip_to:
             continue
@@ -140,8 +153,10 @@ def _read_markers(toks: Sequence[_Tok], cands: Sequence[int]) -> tuple[list[_Mar
         if w == "not":
             if nxt not in _NEG_SKIP_AFTER_NOT and prev not in ("or", "if"):
                 negs.append(_Marker("not", t.text))
+                not_at.append(i)
         elif w.endswith("n't") or w == "cannot":
             negs.append(_Marker("not", t.text))
+            not_at.append(i)
         elif w == "no":
             if nxt == "longer":
                 negs.append(_Marker("no longer", " ".join((t.text, toks[i + 1].text))))
@@ -159,8 +174,16 @@ def _read_markers(toks: Sequence[_Tok], cands: Sequence[int]) -> tuple[list[_Mar
                     skip_to = i + 2
                     continue
                 negs.append(_Marker("no", t.text))
+                not_at.append(i)
+        elif w == "without" and _cancels_a_negator(lw, not_at, i):
+            # "could not keep running without X", "no peace without justice": a necessity, said
+            # positively elsewhere ("X was needed to keep it running"); the two negators cancel.
+            negs.remove(next(m for m in reversed(negs) if m.key in ("not", "never", "no")))
+            not_at.pop()
         elif w in ("never", "nobody", "nothing", "nowhere", "without"):
             negs.append(_Marker(w, t.text))
+            if w == "never":
+                not_at.append(i)
         elif w in _NEVER_TYPOS:  # a typo must not flip the sentence: "nevr", "nto"
             negs.append(_Marker("not" if w == "nto" else "never", t.text))
         elif w in _IMPLICIT_NEGATORS:

@@ -146,6 +146,41 @@ def test_invented_in_topic_sentence_is_injected(engine: CheckEngine) -> None:
 
 
 @pytest.mark.parametrize(
+    ("source", "variant", "expected"),
+    [
+        # Grey zone (cosine 0.5-0.9) in the source sentence's own slot: a rewording is kept ...
+        (
+            "Strong winds pushed the flames east overnight.",
+            "Overnight, strong gusts drove the fire eastward.",
+            {"supported"},
+        ),
+        # ... an in-topic invention in the same slot is not, though it reuses the topic's words.
+        (
+            "Strong winds pushed the flames east overnight.",
+            "Firefighters blamed a downed power line for starting the flames overnight.",
+            {"injected"},
+        ),
+        (
+            "The regional government declared a state of emergency and asked the national army for two "
+            "water-bombing aircraft.",
+            "The regional government was criticised for waiting a week before asking the army for help.",
+            {"injected"},
+        ),
+    ],
+)
+def test_a_sentence_in_its_source_slot_is_kept_when_it_rewords_and_flagged_when_it_invents(
+    engine: CheckEngine, source: str, variant: str, expected: set[str]
+) -> None:
+    base = REPOST_PARAPHRASE.format(inserted="")
+    assert source in base
+    result = engine.check(base.replace(source, variant))
+    sentence = next(s for s in result.sentences if s.text == variant)
+    assert sentence.label in expected, (sentence.label, sentence.score, sentence.reason)
+    others = [s.label for s in result.sentences if s.text != variant]
+    assert set(others) == {"supported"}, [(s.text, s.label) for s in result.sentences]
+
+
+@pytest.mark.parametrize(
     ("edited", "kind"),
     [
         (
@@ -184,6 +219,30 @@ def test_alterations_of_each_kind(engine: CheckEngine, edited: str, kind: str) -
     assert kind in {c.kind for c in sentence.changes}
     assert sentence.evidence is not None and sentence.evidence.article_id == "sample-kessel-wildfire"
     assert result.verdict.label == "altered"
+
+
+def test_a_swapped_compass_direction_is_altered_and_a_necessity_is_not_a_negation(
+    engine: CheckEngine,
+) -> None:
+    base = REPOST_PARAPHRASE.format(inserted="")
+    winds = "Strong winds pushed the flames east overnight."
+    result = engine.check(base.replace(winds, "Strong winds pushed the flames west overnight."))
+    sentence = next(s for s in result.sentences if s.text.startswith("Strong winds"))
+    assert sentence.label == "altered" and [
+        (c.kind, c.article_text, c.evidence_text) for c in sentence.changes
+    ] == [("name", "west", "east")]
+    # "could not ... without" restates "needed": no negation change (the sentence is in its slot).
+    emergency = (
+        "The regional government declared a state of emergency and asked the national army for two "
+        "water-bombing aircraft."
+    )
+    reworded = (
+        "The regional government declared a state of emergency, saying it could not fight the fire without "
+        "two water-bombing aircraft from the national army."
+    )
+    result = engine.check(base.replace(emergency, reworded))
+    sentence = next(s for s in result.sentences if s.text == reworded)
+    assert not [c for c in sentence.changes if c.kind == "negation"], sentence.changes
 
 
 def test_typo_and_function_word_are_not_alterations(engine: CheckEngine) -> None:

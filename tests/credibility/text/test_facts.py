@@ -381,6 +381,71 @@ def test_implicit_negation_against_none_is_a_change(article: str, evidence: str)
     assert [c.kind for c in compare_facts(article, evidence)] == ["negation"]
 
 
+@pytest.mark.parametrize(
+    ("article", "evidence", "expected"),
+    [
+        (
+            "Counting in the southern districts was delayed.",
+            "Counting in the northern districts was delayed.",
+            [Change("name", "southern", "northern")],
+        ),
+        (
+            "The fire spread north-east of the city.",
+            "The fire spread east of the city.",
+            [Change("name", "north-east", "east")],
+        ),
+        # One direction, written differently: no change.
+        ("The storm hit the north-eastern coast.", "The storm hit the northeast coast.", []),
+        ("Strong gusts drove the fire eastward.", "Strong winds pushed the flames east.", []),
+        # A direction added or dropped is a detail, not a swap.
+        ("The fire spread in the east of the city.", "The fire spread in the city.", []),
+        # Inside a name already reported: once.
+        (
+            "Troops moved into South Korea.",
+            "Troops moved into North Korea.",
+            [Change("name", "South Korea", "North Korea")],
+        ),
+        # Not directions: "least", "Easter", "Westminster", "westerners".
+        (
+            "At least 12 people left Westminster at Easter.",
+            "At least 12 people left Westminster at Easter.",
+            [],
+        ),
+        ("Many westerners were told to leave.", "Many foreigners were told to leave.", []),
+    ],
+)
+def test_compass_directions_are_places(article: str, evidence: str, expected: list[Change]) -> None:
+    assert compare_facts(article, evidence) == expected
+    # The signature sees them: sentences that differ only by a direction are not skipped.
+    if expected:
+        assert fact_signature(article) != fact_signature(evidence)
+
+
+@pytest.mark.parametrize(
+    ("article", "evidence", "changed"),
+    [
+        # "not ... without" in one clause says a thing is needed: positive, like its evidence.
+        (
+            "According to Webb, the network could not keep running without the higher fares.",
+            "Webb said the fare rise was needed to keep the network running.",
+            False,
+        ),
+        ("There will be no peace without justice.", "Justice is needed for peace.", False),
+        ("He never goes out without an umbrella.", "He always takes an umbrella.", False),
+        # Without its negator, "without" is one: the necessity is gone.
+        (
+            "The network could keep running without the higher fares.",
+            "The network could not keep running without the higher fares.",
+            True,
+        ),
+        # In another clause the two do not pair.
+        ("He did not leave, without a word he stayed.", "He left.", True),
+    ],
+)
+def test_not_without_is_a_necessity_not_two_negations(article: str, evidence: str, changed: bool) -> None:
+    assert bool([c for c in compare_facts(article, evidence) if c.kind == "negation"]) is changed
+
+
 @pytest.mark.xfail(strict=True, reason="known limitation: a changed verb is not a fact the rules see")
 def test_known_limitation_changed_verb() -> None:
     assert compare_facts("12 people were injured in the blast", "12 people were killed in the blast") != []
