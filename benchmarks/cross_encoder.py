@@ -21,7 +21,6 @@ is wired into the engine.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
@@ -32,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.data import DataMissing, data_root
+from benchmarks.data import data_root, write_report
 from benchmarks.grey_zone import BAND, KINDS, _EngineEncoder
-from benchmarks.paraphrase import HANDWRITTEN, PARAPHRASE_KINDS, Pair, aligned_rule, real_pairs
+from benchmarks.paraphrase import PARAPHRASE_KINDS, Pair, aligned_rule, handwritten_pairs, real_pairs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REPORT_PATH = REPO_ROOT / "benchmarks" / "results" / "cross-encoder.json"
@@ -135,7 +134,8 @@ def measure(root: Path, articles: int, seed: int, epochs: int, log: Any = print)
 
     started = time.perf_counter()
     settings = Settings()
-    pairs = real_pairs(root, _EngineEncoder(load_embedder(settings)), articles, seed)
+    encoder = _EngineEncoder(load_embedder(settings))
+    pairs = real_pairs(root, encoder, articles, seed)
     train = [p for p in pairs if p.split == "train"]
     dev = [p for p in pairs if p.split == "dev" and BAND[0] <= p.cosine < BAND[1]]
     log(f"cross-encoder: {len(train)} train pairs, {len(dev)} dev pairs in the grey zone")
@@ -150,21 +150,16 @@ def measure(root: Path, articles: int, seed: int, epochs: int, log: Any = print)
     rule = np.array([aligned_rule(p, weight, accept) for p in dev])
     kinds = np.array([p.kind for p in dev])
     handwritten = []
-    embedder = load_embedder(settings)
-    for case in json.loads(HANDWRITTEN.read_text(encoding="utf-8"))["cases"]:
-        for kind in ("paraphrase", "fabrication"):
-            for variant in case.get(kind, []):
-                p = float(classifier.probability([variant], [case["source"]])[0])
-                a, b = np.asarray(embedder.encode([variant, case["source"]]), dtype=np.float32)
-                in_slot = Pair(kind, "handwritten", variant, case["source"], float(a @ b))
-                handwritten.append(
-                    {
-                        "kind": kind,
-                        "text": variant,
-                        "probability": round(p, 3),
-                        "rule": aligned_rule(in_slot, weight, accept),
-                    }
-                )
+    for kind, in_slot in handwritten_pairs(encoder):
+        p = float(classifier.probability([in_slot.sentence], [in_slot.evidence])[0])
+        handwritten.append(
+            {
+                "kind": kind,
+                "text": in_slot.sentence,
+                "probability": round(p, 3),
+                "rule": aligned_rule(in_slot, weight, accept),
+            }
+        )
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m benchmarks.cross_encoder",
@@ -189,20 +184,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--out", default=str(REPORT_PATH))
     args = parser.parse_args(argv)
-    try:
-        report = measure(
+    return write_report(
+        lambda: measure(
             data_root(args.data),
             args.articles,
             args.seed,
             args.epochs,
             log=lambda m: print(m, file=sys.stderr),
-        )
-    except DataMissing as exc:
-        print(f"benchmarks: {exc}", file=sys.stderr)
-        return 2
-    Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
-    return 0
+        ),
+        args.out,
+    )
 
 
 if __name__ == "__main__":

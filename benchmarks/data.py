@@ -13,10 +13,12 @@ import gzip
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 DATA_ENV = "CREDIBILITY_BENCH_DATA"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,19 @@ CT2B_DIR = "checkthat2021-2b"
 
 class DataMissing(Exception):
     """A benchmark data file is not where it should be."""
+
+
+def write_report(build: Callable[[], dict[str, Any]], out: str | Path) -> int:
+    """A measurement command's ending: the report built, written to ``out`` as JSON and printed;
+    missing data is a one-line message and exit status 2."""
+    try:
+        report = build()
+    except DataMissing as exc:
+        print(f"benchmarks: {exc}", file=sys.stderr)
+        return 2
+    Path(out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2))
+    return 0
 
 
 def data_root(explicit: str | Path | None = None) -> Path:

@@ -29,7 +29,6 @@ keeps the slot rule; see the issue notes for what a separating signal would need
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -39,8 +38,15 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.data import DataMissing, data_root
-from benchmarks.paraphrase import PARAPHRASE_KINDS, Pair, aligned_rule, content_piece, real_pairs
+from benchmarks.data import data_root, write_report
+from benchmarks.paraphrase import (
+    PARAPHRASE_KINDS,
+    Pair,
+    aligned_rule,
+    content_piece,
+    handwritten_pairs,
+    real_pairs,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REPORT_PATH = REPO_ROOT / "benchmarks" / "results" / "grey-zone.json"
@@ -284,23 +290,6 @@ def precision_line(rates: dict[float, dict[str, float]], precision_weight: float
     return max(sorted(rates), key=value)  # max keeps the first of equals: the mildest
 
 
-def handwritten_scores(embedder: Any, weight: float) -> list[tuple[str, float]]:
-    """(kind, cosine + weight x dice) of each hand-written paraphrase and fabrication with its source
-    sentence (``benchmarks/data/handwritten-paraphrases.json``; a score of 2 stands for cosine >= 0.9)."""
-    from benchmarks.paraphrase import HANDWRITTEN
-    from credibility.engine.similarity import content_words, dice
-
-    out = []
-    for case in json.loads(HANDWRITTEN.read_text(encoding="utf-8"))["cases"]:
-        for kind in ("paraphrase", "fabrication"):
-            for variant in case.get(kind, []):
-                a, b = np.asarray(embedder.encode([case["source"], variant]), dtype=np.float32)
-                cosine = float(a @ b)
-                score = cosine + weight * dice(content_words(variant), content_words(case["source"]))
-                out.append((kind, 2.0 if cosine >= 0.9 else score))
-    return out
-
-
 def accept_sweep(
     pairs: Sequence[Pair],
     kinds: np.ndarray,
@@ -314,15 +303,16 @@ def accept_sweep(
     an accepted in-topic pair weighs 1, 2 or 3 times a lost paraphrase."""
     grid = [round(float(a), 2) for a in np.arange(0.6, 0.95, 0.01)]
     train = {accept: rule_rates(pairs, kinds, train_rows, weight, accept) for accept in grid}
-    handwritten = handwritten_scores(embedder, weight)
+    handwritten = handwritten_pairs(_EngineEncoder(embedder))
     rows = []
     for accept in ACCEPT_SWEEP:
+        accepted = [kind for kind, pair in handwritten if aligned_rule(pair, weight, accept)]
         rows.append(
             {
                 "accept": accept,
                 **{k: round(v, 3) for k, v in rule_rates(pairs, kinds, dev_rows, weight, accept).items()},
-                "handwritten_paraphrases": sum(k == "paraphrase" and s >= accept for k, s in handwritten),
-                "handwritten_fabrications": sum(k == "fabrication" and s >= accept for k, s in handwritten),
+                "handwritten_paraphrases": accepted.count("paraphrase"),
+                "handwritten_fabrications": accepted.count("fabrication"),
             }
         )
     return {
@@ -341,16 +331,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="the pairs of benchmarks.paraphrase by default")
     parser.add_argument("--out", default=str(REPORT_PATH))
     args = parser.parse_args(argv)
-    try:
-        report = measure(
+    return write_report(
+        lambda: measure(
             data_root(args.data), args.articles, args.seed, log=lambda m: print(m, file=sys.stderr)
-        )
-    except DataMissing as exc:
-        print(f"benchmarks: {exc}", file=sys.stderr)
-        return 2
-    Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
-    return 0
+        ),
+        args.out,
+    )
 
 
 if __name__ == "__main__":

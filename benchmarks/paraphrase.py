@@ -236,6 +236,22 @@ def evaluate_pairs(pairs: Sequence[Pair], aligner: TokenAligner) -> dict[str, An
     }
 
 
+def handwritten_pairs(encoder: Any) -> list[tuple[str, Pair]]:
+    """(variant kind, pair) of each hand-written paraphrase and fabrication against the source
+    sentence whose place it takes, with their cosine from ``encoder`` (one ``encode`` call)."""
+    found = [
+        (kind, variant, case["source"])
+        for case in json.loads(HANDWRITTEN.read_text(encoding="utf-8"))["cases"]
+        for kind in ("paraphrase", "fabrication")
+        for variant in case.get(kind, [])
+    ]
+    vectors = np.asarray(encoder.encode([t for _, v, s in found for t in (v, s)]), dtype=np.float32)
+    return [
+        (kind, Pair(kind, "handwritten", variant, source, float(vectors[2 * k] @ vectors[2 * k + 1])))
+        for k, (kind, variant, source) in enumerate(found)
+    ]
+
+
 def evaluate_handwritten(path: Path = HANDWRITTEN) -> dict[str, Any]:
     """Each variant in its source sentence's place in the sample article, checked by the engine."""
     from credibility.app import Home, sample_paths

@@ -64,7 +64,8 @@ from index.store import ArticleRow, IndexReader, SentenceRow
 
 #: Bumped whenever the same text and index can get different labels: 3 = added clauses judged on
 #: their own, implicit negation and capitals in the fact comparison, web-noise-proof keys (normalization 2);
-#: 4 = the claim ranker weighs the article's title and the two sentences before each sentence.
+#: 4 = the claim ranker weighs the article's title and the two sentences before each sentence;
+#: 5 = compass directions are compared, and "not ... without" is a necessity, not two negations.
 ENGINE_VERSION = "5"
 
 

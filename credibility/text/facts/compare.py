@@ -38,7 +38,7 @@ def _signature(
     names: Iterable[_Name],
     negs: list[_Marker],
     qs: Iterable[_Marker],
-    directions: Iterable[_Direction] = (),
+    directions: Iterable[_Direction],
 ) -> frozenset[str]:
     # A multiset as a set: the k-th occurrence of a key is "key#k".
     sig: set[str] = {f"neg:{len(negs)}"}

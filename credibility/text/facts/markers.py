@@ -123,12 +123,10 @@ _LE_SINGLE = frozenset({"under", "below", "nearly", "almost"})
 _CLAUSE_BREAKS = frozenset({",", ";", ":", "but", "and", "or", "because", "while", "although", "though"})
 
 
-def _cancels_a_negator(lw: Sequence[str], not_at: Sequence[int], i: int) -> bool:
-    """Whether the "without" at ``i`` closes a "not ... without" necessity with the last plain
-    negator: in the same clause and at most eight words before it."""
-    if not not_at or i - not_at[-1] > 8:
-        return False
-    return not any(w in _CLAUSE_BREAKS for w in lw[not_at[-1] + 1 : i])
+def _same_clause(lw: Sequence[str], negator: int, i: int) -> bool:
+    """Whether the "without" at ``i`` closes a "not ... without" necessity with the negator at
+    ``negator``: in the same clause and at most eight words before it."""
+    return i - negator <= 8 and not any(w in _CLAUSE_BREAKS for w in lw[negator + 1 : i])
 
 
 def _read_markers(toks: Sequence[_Tok], cands: Sequence[int]) -> tuple[list[_Marker], list[_Marker]]:
@@ -140,7 +138,8 @@ def _read_markers(toks: Sequence[_Tok], cands: Sequence[int]) -> tuple[list[_Mar
     n = len(toks)
     seen_neither = False
     skip_to = 0
-    not_at: list[int] = []  # token index of each plain negator ("not", "n't", "cannot", "never", "no")
+    # Token index of each plain negator ("not", "n't", "cannot", "never", "no") and its place in negs.
+    not_at: list[tuple[int, int]] = []
     for i in cands:
         if i < skip_to:
             continue
@@ -152,11 +151,11 @@ def _read_markers(toks: Sequence[_Tok], cands: Sequence[int]) -> tuple[list[_Mar
         # ---- negation
         if w == "not":
             if nxt not in _NEG_SKIP_AFTER_NOT and prev not in ("or", "if"):
+                not_at.append((i, len(negs)))
                 negs.append(_Marker("not", t.text))
-                not_at.append(i)
         elif w.endswith("n't") or w == "cannot":
+            not_at.append((i, len(negs)))
             negs.append(_Marker("not", t.text))
-            not_at.append(i)
         elif w == "no":
             if nxt == "longer":
                 negs.append(_Marker("no longer", " ".join((t.text, toks[i + 1].text))))
@@ -173,17 +172,16 @@ def _read_markers(toks: Sequence[_Tok], cands: Sequence[int]) -> tuple[list[_Mar
                     negs.append(_Marker("no one", f"{t.text} {toks[i + 1].text}"))
                     skip_to = i + 2
                     continue
+                not_at.append((i, len(negs)))
                 negs.append(_Marker("no", t.text))
-                not_at.append(i)
-        elif w == "without" and _cancels_a_negator(lw, not_at, i):
+        elif w == "without" and not_at and _same_clause(lw, not_at[-1][0], i):
             # "could not keep running without X", "no peace without justice": a necessity, said
             # positively elsewhere ("X was needed to keep it running"); the two negators cancel.
-            negs.remove(next(m for m in reversed(negs) if m.key in ("not", "never", "no")))
-            not_at.pop()
+            del negs[not_at.pop()[1]]
         elif w in ("never", "nobody", "nothing", "nowhere", "without"):
-            negs.append(_Marker(w, t.text))
             if w == "never":
-                not_at.append(i)
+                not_at.append((i, len(negs)))
+            negs.append(_Marker(w, t.text))
         elif w in _NEVER_TYPOS:  # a typo must not flip the sentence: "nevr", "nto"
             negs.append(_Marker("not" if w == "nto" else "never", t.text))
         elif w in _IMPLICIT_NEGATORS:
